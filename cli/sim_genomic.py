@@ -1,0 +1,1 @@
+"""``consent-ledger sim guides`` and ``sim score``: registered on :data:`cli.sim.sim_app`."""

@@ -1,0 +1,1 @@
+"""``consent-ledger sim pbpk``: registered on :data:`cli.sim.sim_app`."""
