@@ -58,6 +58,10 @@ class LedgerClient:
     def chain_id(self) -> int:
         return self.deployment.chain_id
 
+    def chain_time(self) -> int:
+        """Return the latest block's timestamp in Unix seconds: the time the contracts check against."""
+        return int(self.w3.eth.get_block("latest")["timestamp"])
+
     def sender(self, account: LocalAccount) -> TransactionSender:
         """Return the one sender for ``account``, so its nonces are serialised."""
         if account.address not in self._senders:
@@ -141,6 +145,11 @@ class LedgerClient:
                 tuple(decode_label(p) for p in purposes), valid_from, valid_until,
             ),
         )
+
+    def live_consents(self, patient: str, data_class: str) -> list[ConsentRecord]:
+        """Return the patient's unrevoked consents for ``data_class`` (expired ones included)."""
+        ids = self._bound(self.consents).functions.liveConsentIds(patient, encode_label(data_class)).call()
+        return [self.get_consent(int(consent_id)) for consent_id in ids]
 
     def _granted_id(self, receipt: TxReceipt) -> int:
         events = self._bound(self.consents).events.ConsentGranted().process_receipt(receipt)

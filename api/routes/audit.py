@@ -1,0 +1,38 @@
+"""Auditor endpoints: the access trail of a patient, and receipt verification against the chain."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Path, Query
+from web3.exceptions import TransactionNotFound
+
+from api.deps import ServicesDep
+from api.schemas import AccessRecordsOut, Address, AuditReceiptIn
+from ledger.errors import ReceiptVerificationError
+from ledger.records import AuditReceipt
+
+router = APIRouter(prefix="/audit", tags=["audit"])
+
+
+@router.get("/patients/{patient}/accesses", response_model=AccessRecordsOut)
+def read_patient_accesses(
+    services: ServicesDep,
+    patient: Address = Path(description="The patient's account address."),
+    from_block: int = Query(default=0, ge=0, description="First block to read."),
+) -> AccessRecordsOut:
+    """List every access request recorded for a patient, granted and denied, in chain order."""
+    # NOTE: reads event logs straight from the node; an indexed audit store replaces this at scale.
+    records = services.ledger.access_records(patient=patient, from_block=from_block)
+    return AccessRecordsOut(patient=patient, count=len(records), records=[record.as_dict() for record in records])
+
+
+@router.post("/receipts/verify")
+def verify_receipt(body: AuditReceiptIn, services: ServicesDep) -> dict[str, Any]:
+    """Check that a receipt points at an access event of this deployment, and return that event."""
+    receipt = AuditReceipt(**body.model_dump())
+    try:
+        record = services.ledger.verify_receipt(receipt)
+    except (ReceiptVerificationError, TransactionNotFound) as exc:
+        return {"verified": False, "reason": str(exc)}
+    return {"verified": True, "record": record.as_dict()}

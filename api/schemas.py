@@ -1,0 +1,180 @@
+"""Request and response bodies of the API, validated by pydantic."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal
+
+from eth_utils import is_hex_address, to_checksum_address
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+from ledger.codes import DUO_PURPOSES, normalise_purpose
+
+_HEX = re.compile(r"^0x[0-9a-fA-F]*$")
+_MAX_UINT64 = 2**64 - 1
+
+
+def _address(value: str) -> str:
+    if not is_hex_address(value):
+        raise ValueError(f"{value!r} is not an Ethereum address; expected 0x followed by 40 hex digits")
+    return str(to_checksum_address(value))
+
+
+def _signature(value: str) -> str:
+    if not _HEX.match(value) or len(value) != 132:
+        raise ValueError("signature must be 65 bytes as 0x-prefixed hex (132 characters)")
+    return value.lower()
+
+
+def _bytes32(value: str) -> str:
+    if not _HEX.match(value) or len(value) != 66:
+        raise ValueError("value must be 32 bytes as 0x-prefixed hex (66 characters)")
+    return value.lower()
+
+
+def _purpose(value: str) -> str:
+    return normalise_purpose(value)
+
+
+Address = Annotated[str, AfterValidator(_address)]
+Signature = Annotated[str, AfterValidator(_signature)]
+Bytes32 = Annotated[str, AfterValidator(_bytes32)]
+Purpose = Annotated[str, Field(examples=["HMB", "DUO:0000006"]), AfterValidator(_purpose)]
+UnixTime = Annotated[int, Field(ge=0, le=_MAX_UINT64, description="Unix time in seconds")]
+DataClass = Literal["genomic", "clinical"]
+GranteeKindName = Literal["researcher", "institution", "any_accredited"]
+
+
+class StrictModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class ConsentTermsIn(StrictModel):
+    """The consent a patient grants. Purposes are DUO permission terms (abbreviation or CURIE)."""
+
+    patient: Address
+    grantee_kind: GranteeKindName
+    grantee: Address | None = Field(default=None, description="Researcher or institution account; omit for any_accredited.")
+    data_class: DataClass
+    purposes: list[Purpose] = Field(min_length=1, max_length=8)
+    valid_from: UnixTime | None = Field(default=None, description="Defaults to the latest block's time.")
+    valid_until: UnixTime
+
+    @model_validator(mode="after")
+    def _check_grantee(self) -> ConsentTermsIn:
+        if self.grantee_kind == "any_accredited" and self.grantee is not None:
+            raise ValueError("grantee must be omitted when grantee_kind is any_accredited")
+        if self.grantee_kind != "any_accredited" and self.grantee is None:
+            raise ValueError(f"grantee is required when grantee_kind is {self.grantee_kind}")
+        if self.valid_from is not None and self.valid_from >= self.valid_until:
+            raise ValueError(f"valid_from {self.valid_from} must be earlier than valid_until {self.valid_until}")
+        return self
+
+
+class GrantPayloadIn(ConsentTermsIn):
+    deadline: UnixTime | None = Field(default=None, description="Signature deadline; defaults to now + the request TTL.")
+
+
+class SignedGrantIn(ConsentTermsIn):
+    valid_from: UnixTime
+    nonce: int = Field(ge=0)
+    deadline: UnixTime
+    signature: Signature
+
+
+class RevokePayloadIn(StrictModel):
+    consent_id: int = Field(ge=1)
+    deadline: UnixTime | None = None
+
+
+class SignedRevokeIn(StrictModel):
+    consent_id: int = Field(ge=1)
+    nonce: int = Field(ge=0)
+    deadline: UnixTime
+    signature: Signature
+
+
+class TypedDataOut(BaseModel):
+    """EIP-712 typed data to sign with ``eth_signTypedData_v4``, and the values to send back."""
+
+    typed_data: dict[str, Any]
+    nonce: int | None = None
+    deadline: int
+    request_hash: str | None = None
+    salt: str | None = None
+
+
+class ChainReceiptOut(BaseModel):
+    chain_id: int
+    contract: str
+    transaction_hash: str
+    block_number: int
+
+
+class ConsentOut(BaseModel):
+    consent_id: int
+    receipt: ChainReceiptOut
+
+
+class GuideParameters(StrictModel):
+    nuclease: Literal["SpCas9", "SaCas9", "Cas12a"] = "SpCas9"
+
+
+class PbpkParameters(StrictModel):
+    formulation: str | None = Field(default=None, max_length=120, description="Preset name; the model's default when omitted.")
+    dose_mg_per_kg: float | None = Field(default=None, gt=0, le=1_000)
+    hours: float = Field(default=168.0, gt=0, le=2_000)
+
+
+class ResearchRequestBase(StrictModel):
+    patient: Address
+    researcher: Address
+    purpose: Purpose
+    salt: Bytes32 | None = Field(default=None, description="32 random bytes; generated when omitted.")
+    deadline: UnixTime | None = None
+
+
+class GuideRequestPayloadIn(ResearchRequestBase):
+    parameters: GuideParameters = Field(default_factory=GuideParameters)
+
+
+class PbpkRequestPayloadIn(ResearchRequestBase):
+    parameters: PbpkParameters = Field(default_factory=PbpkParameters)
+
+
+class SignedGuideRequestIn(GuideRequestPayloadIn):
+    salt: Bytes32
+    deadline: UnixTime
+    signature: Signature
+
+
+class SignedPbpkRequestIn(PbpkRequestPayloadIn):
+    salt: Bytes32
+    deadline: UnixTime
+    signature: Signature
+
+
+class AuditReceiptIn(StrictModel):
+    chain_id: int = Field(ge=1)
+    contract: Address
+    transaction_hash: Bytes32
+    block_number: int = Field(ge=0)
+    block_hash: Bytes32
+    log_index: int = Field(ge=0)
+
+
+class ResearchResultOut(BaseModel):
+    outcome: Literal["granted"]
+    result: dict[str, Any]
+    receipt: dict[str, Any]
+    record: dict[str, Any]
+
+
+class AccessRecordsOut(BaseModel):
+    patient: str
+    count: int
+    records: list[dict[str, Any]]
+
+
+def purposes_help() -> str:
+    return ", ".join(f"{code} = {curie}" for code, curie in DUO_PURPOSES.items())
