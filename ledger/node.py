@@ -31,6 +31,10 @@ STATE_INTERVAL_S = 2
 START_TIMEOUT_S = 30.0
 STOP_TIMEOUT_S = 15.0
 
+# Nodes started by this process. Holding the Popen objects lets a stop reap the child, and
+# keeps a running node from being garbage-collected with a ResourceWarning.
+_started: dict[int, subprocess.Popen[bytes]] = {}
+
 
 @dataclass(frozen=True)
 class NodeInfo:
@@ -65,6 +69,7 @@ def start_node(
     directory.mkdir(parents=True, exist_ok=True)
     state_file = directory / "state.json"
     process = _spawn(directory, state_file, host, port, chain_id)
+    _started[process.pid] = process
     info = NodeInfo(process.pid, host, port, chain_id, str(state_file))
     try:
         _wait_until_ready(info, process)
@@ -117,11 +122,11 @@ def _spawn(directory: Path, state_file: Path, host: str, port: int, chain_id: in
         "--state-interval", str(STATE_INTERVAL_S),
         "--preserve-historical-states",
     ]
-    log = (directory / "anvil.log").open("ab")
     # A new session puts Anvil in its own process group, so a stop reaches it and nothing else.
-    return subprocess.Popen(
-        command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True
-    )
+    with (directory / "anvil.log").open("ab") as log:
+        return subprocess.Popen(
+            command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True
+        )
 
 
 def _wait_until_ready(info: NodeInfo, process: subprocess.Popen[bytes]) -> None:
@@ -191,6 +196,11 @@ def _wait_exit(pid: int, timeout_s: float) -> bool:
 
 
 def _reap(pid: int) -> None:
+    process = _started.get(pid)
+    if process is not None:
+        if process.poll() is not None:
+            del _started[pid]
+        return
     try:
         os.waitpid(pid, os.WNOHANG)
     except ChildProcessError:

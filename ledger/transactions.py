@@ -13,7 +13,7 @@ from typing import Any
 
 from eth_abi import decode as abi_decode
 from eth_account.signers.local import LocalAccount
-from eth_utils import function_signature_to_4byte_selector
+from eth_utils import function_signature_to_4byte_selector, to_checksum_address
 from hexbytes import HexBytes
 from web3 import Web3
 from web3.contract.contract import ContractConstructor, ContractFunction
@@ -56,7 +56,10 @@ class ErrorDecoder:
         if known is None:
             return ContractRevertError("UnknownError", {"data": raw.to_0x_hex()}, raw.to_0x_hex())
         values = abi_decode(list(known.input_types), bytes(raw[4:]))
-        arguments = {name: _plain(value) for name, value in zip(known.input_names, values, strict=True)}
+        arguments = {
+            name: _plain(value, abi_type)
+            for name, abi_type, value in zip(known.input_names, known.input_types, values, strict=True)
+        }
         return ContractRevertError(known.name, arguments, raw.to_0x_hex())
 
 
@@ -125,9 +128,11 @@ def _canonical_type(item: dict[str, Any]) -> str:
     return str(item["type"])
 
 
-def _plain(value: Any) -> Any:
+def _plain(value: Any, abi_type: str) -> Any:
+    if abi_type == "address":
+        return to_checksum_address(value)
     if isinstance(value, bytes):
         return "0x" + value.hex()
     if isinstance(value, tuple | list):
-        return [_plain(item) for item in value]
+        return [_plain(item, abi_type.removesuffix("[]")) for item in value]
     return value
