@@ -1,4 +1,4 @@
-"""Reject request bodies over the configured size before they are read into memory."""
+"""Reject request bodies over the configured size before the application parses them."""
 
 from __future__ import annotations
 
@@ -7,12 +7,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from api.problems import problem_response
 
 
-class BodyTooLargeError(Exception):
-    pass
-
-
 class BodySizeLimitMiddleware:
-    """Answers 413 problem+json when Content-Length, or the bytes actually sent, exceed the limit."""
+    """Answer 413 problem+json when Content-Length, or the bytes actually sent, exceed the limit.
+
+    The body is read here, at most ``max_bytes`` of it, and replayed to the application. A body
+    sent without Content-Length (chunked) is therefore cut off at the limit too.
+    """
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
         self.app = app
@@ -27,20 +27,29 @@ class BodySizeLimitMiddleware:
             await self._reject(scope, receive, send)
             return
 
-        received = 0
+        buffered = await self._read_body(receive)
+        if buffered is None:
+            await self._reject(scope, receive, send)
+            return
 
-        async def limited_receive() -> Message:
-            nonlocal received
+        async def replay() -> Message:
+            return buffered.pop(0) if buffered else await receive()
+
+        await self.app(scope, replay, send)
+
+    async def _read_body(self, receive: Receive) -> list[Message] | None:
+        messages: list[Message] = []
+        received = 0
+        while True:
             message = await receive()
+            messages.append(message)
+            if message["type"] != "http.request":
+                return messages
             received += len(message.get("body", b""))
             if received > self.max_bytes:
-                raise BodyTooLargeError
-            return message
-
-        try:
-            await self.app(scope, limited_receive, send)
-        except BodyTooLargeError:
-            await self._reject(scope, receive, send)
+                return None
+            if not message.get("more_body", False):
+                return messages
 
     async def _reject(self, scope: Scope, receive: Receive, send: Send) -> None:
         response = problem_response(

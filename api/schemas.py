@@ -15,7 +15,7 @@ _MAX_UINT64 = 2**64 - 1
 
 
 def _address(value: str) -> str:
-    if not is_hex_address(value):
+    if not value.startswith("0x") or not is_hex_address(value):
         raise ValueError(f"{value!r} is not an Ethereum address; expected 0x followed by 40 hex digits")
     return str(to_checksum_address(value))
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 from web3.exceptions import TransactionNotFound
@@ -18,7 +18,7 @@ router = APIRouter(prefix="/audit", tags=["audit"])
 @router.get("/patients/{patient}/accesses", response_model=AccessRecordsOut)
 def read_patient_accesses(
     services: ServicesDep,
-    patient: Address = Path(description="The patient's account address."),
+    patient: Annotated[Address, Path(description="The patient's account address.")],
     from_block: int = Query(default=0, ge=0, description="First block to read."),
 ) -> AccessRecordsOut:
     """List every access request recorded for a patient, granted and denied, in chain order."""

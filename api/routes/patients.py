@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, status
 
@@ -81,7 +81,7 @@ def relay_revoke(body: SignedRevokeIn, services: ServicesDep) -> ConsentOut:
 @router.get("/{patient}/consents")
 def read_live_consents(
     services: ServicesDep,
-    patient: Address = Path(description="The patient's account address."),
+    patient: Annotated[Address, Path(description="The patient's account address.")],
     data_class: DataClass = "genomic",
 ) -> dict[str, Any]:
     """List the patient's consents for a data class that have not been revoked."""

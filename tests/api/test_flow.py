@@ -1,0 +1,120 @@
+"""The gated request flow through the API: grant, run, deny, revoke, audit."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from ledger.client import LedgerClient
+from tests.api.conftest import assert_problem, grant_consent, research
+from tests.conftest import Actors
+
+pytestmark = pytest.mark.chain
+
+GUIDES = "/research/genomic/guides"
+PBPK = "/research/nanotherapy/pbpk"
+
+
+def test_openapi_lists_the_routes(client: TestClient):
+    paths = client.get("/openapi.json").json()["paths"]
+
+    assert {"/patients/consents/grant", GUIDES, PBPK, "/audit/patients/{patient}/accesses"} <= set(paths)
+
+
+def test_guides_granted_with_consent(client: TestClient, actors: Actors, ledger: LedgerClient):
+    consent_id = grant_consent(client, actors)
+
+    response = research(client, GUIDES, actors.researcher, actors.patient.address)
+
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["record"]["consent_id"] == consent_id
+    assert body["receipt"]["chain_id"] == ledger.chain_id
+    assert body["receipt"]["contract"] == ledger.access_ledger.address
+    assert body["result"]["variants_applied"] == 1
+    assert len(body["result"]["guides"]) > 0
+
+
+def test_result_carries_no_patient_sequence(client: TestClient, actors: Actors):
+    grant_consent(client, actors)
+
+    text = research(client, GUIDES, actors.researcher, actors.patient.address).text
+
+    # A 60-nt stretch of the patient's haplotype around rs334 (HbS allele T at position 70).
+    assert "CATCTGACTCCTGTGGAGAAGTCTGCCGTTACTGCCCTGTGGGGCAAGGTGAACGTGGATG" not in text
+    assert "ACATTTGCTTCTGACACAACTGTGTTCACTAGCAACCTCAAACAGACACC" not in text
+
+
+def test_guides_denied_without_consent(client: TestClient, actors: Actors, ledger: LedgerClient):
+    response = research(client, GUIDES, actors.researcher, actors.patient.address)
+
+    body = assert_problem(response, 403, "no_consent")
+    assert body["reason"] == "no_consent"
+    records = ledger.access_records(patient=actors.patient.address)
+    assert [r.receipt.as_dict() for r in records] == [body["receipt"]]
+
+
+def test_guides_denied_after_revoke(client: TestClient, actors: Actors):
+    from ledger.eip712 import sign_typed_data
+
+    consent_id = grant_consent(client, actors)
+    payload = client.post("/patients/consents/revoke-payload", json={"consent_id": consent_id}).json()
+    revoke = client.post("/patients/consents/revoke", json={
+        "consent_id": consent_id, "nonce": payload["nonce"], "deadline": payload["deadline"],
+        "signature": sign_typed_data(actors.patient.key, payload["typed_data"])})
+    assert revoke.status_code == 200, revoke.text
+
+    response = research(client, GUIDES, actors.researcher, actors.patient.address)
+
+    assert_problem(response, 403, "no_consent")
+
+
+def test_pbpk_denied_with_only_genomic_consent(client: TestClient, actors: Actors):
+    grant_consent(client, actors)
+
+    response = research(client, PBPK, actors.researcher, actors.patient.address)
+
+    assert_problem(response, 403, "no_consent")
+
+
+def test_pbpk_granted_with_clinical_consent(client: TestClient, actors: Actors):
+    grant_consent(client, actors, data_class="clinical")
+
+    response = research(client, PBPK, actors.researcher, actors.patient.address, parameters={"hours": 48})
+
+    assert response.status_code == 200, response.text
+    assert response.json()["record"]["data_class"] == "clinical"
+
+
+def test_audit_lists_granted_and_denied(client: TestClient, actors: Actors):
+    grant_consent(client, actors)
+    research(client, GUIDES, actors.researcher, actors.patient.address)
+    research(client, PBPK, actors.researcher, actors.patient.address)
+
+    trail = client.get(f"/audit/patients/{actors.patient.address}/accesses").json()
+
+    assert trail["count"] == 2
+    assert [r["outcome"] for r in trail["records"]] == ["granted", "denied"]
+    assert [r["data_class"] for r in trail["records"]] == ["genomic", "clinical"]
+
+
+def test_receipt_verifies_and_tampering_shows(client: TestClient, actors: Actors):
+    receipt = research(client, GUIDES, actors.researcher, actors.patient.address).json()["receipt"]
+
+    verified = client.post("/audit/receipts/verify", json=receipt).json()
+    tampered = client.post("/audit/receipts/verify", json={**receipt, "log_index": 3}).json()
+    unknown = client.post("/audit/receipts/verify", json={**receipt, "transaction_hash": "0x" + "ab" * 32}).json()
+
+    assert verified["verified"] is True
+    assert verified["record"]["outcome"] == "denied"
+    assert tampered["verified"] is False
+    assert unknown["verified"] is False
+
+
+def test_live_consents_listed(client: TestClient, actors: Actors):
+    consent_id = grant_consent(client, actors, purposes=["HMB", "GRU"])
+
+    listed = client.get(f"/patients/{actors.patient.address}/consents").json()
+
+    assert [c["consent_id"] for c in listed["consents"]] == [consent_id]
+    assert listed["consents"][0]["purposes"] == ["DUO:0000006", "DUO:0000042"]
