@@ -58,27 +58,43 @@ def authorise(services: Services, simulation: str, request: ResearchRequestBase,
     """Verify, record and check a signed request; raise a 403 problem when the ledger denies it."""
     assert request.salt is not None and request.deadline is not None
     if request.deadline < services.ledger.chain_time():
-        raise ApiProblem(422, "Request expired", f"deadline {request.deadline} has passed; request a new payload",
-                         slug="request-expired")
+        raise ApiProblem(
+            422,
+            "Request expired",
+            f"deadline {request.deadline} has passed; request a new payload",
+            slug="request-expired",
+        )
     digest = request_hash(simulation, request, request.salt, request.deadline)
     _check_researcher_signature(services, simulation, request, digest, signature)
     if not services.store.has(request.patient):
         raise PatientNotFoundError(request.patient)
     if services.ledger.is_recorded(digest):
-        raise ApiProblem(409, "Request already recorded",
-                         f"request {'0x' + digest.hex()} was already recorded; sign a new request with a new salt",
-                         slug="request-replayed")
+        raise ApiProblem(
+            409,
+            "Request already recorded",
+            f"request {'0x' + digest.hex()} was already recorded; sign a new request with a new salt",
+            slug="request-replayed",
+        )
 
     ledger_request = AccessRequest(
-        request.patient, request.researcher, SIMULATION_DATA_CLASS[simulation], request.purpose, digest, request.deadline
+        request.patient,
+        request.researcher,
+        SIMULATION_DATA_CLASS[simulation],
+        request.purpose,
+        digest,
+        request.deadline,
     )
     record = services.ledger.record_access(services.custodian, ledger_request, bytes.fromhex(signature[2:]))
     logger.info("access %s simulation=%s tx=%s", record.outcome, simulation, record.receipt.transaction_hash)
     if not record.granted:
         raise ApiProblem(
-            403, "Access denied", f"the access ledger denied the request: {record.reason.name.lower()}",
-            slug="access-denied", reason=record.reason.name.lower(),
-            receipt=record.receipt.as_dict(), record=record.as_dict(),
+            403,
+            "Access denied",
+            f"the access ledger denied the request: {record.reason.name.lower()}",
+            slug="access-denied",
+            reason=record.reason.name.lower(),
+            receipt=record.receipt.as_dict(),
+            record=record.as_dict(),
         )
     return record
 
@@ -95,10 +111,13 @@ def _check_researcher_signature(
     except ValueError:
         signer = None
     if signer != request.researcher:
-        raise ApiProblem(401, "Invalid signature",
-                         f"the signature was not made by researcher {request.researcher} over this request; "
-                         "sign the typed data returned by the payload endpoint",
-                         slug="invalid-signature")
+        raise ApiProblem(
+            401,
+            "Invalid signature",
+            f"the signature was not made by researcher {request.researcher} over this request; "
+            "sign the typed data returned by the payload endpoint",
+            slug="invalid-signature",
+        )
 
 
 def _typed_data(

@@ -53,8 +53,10 @@ class BodySizeLimitMiddleware:
 
     async def _reject(self, scope: Scope, receive: Receive, send: Send) -> None:
         response = problem_response(
-            413, "Request body too large",
+            413,
+            "Request body too large",
             f"the request body exceeds {self.max_bytes} bytes; send a smaller body",
-            slug="body-too-large", max_bytes=self.max_bytes,
+            slug="body-too-large",
+            max_bytes=self.max_bytes,
         )
         await response(scope, receive, send)

@@ -59,9 +59,7 @@ class ApiProblem(Exception):
         self.extensions = extensions
 
 
-def problem_response(
-    status: int, title: str, detail: str, *, slug: str, **extensions: Any
-) -> JSONResponse:
+def problem_response(status: int, title: str, detail: str, *, slug: str, **extensions: Any) -> JSONResponse:
     body = {"type": f"urn:consent-ledger:problem:{slug}", "title": title, "status": status, "detail": detail}
     body.update(jsonable_encoder(extensions))
     return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE)
@@ -98,7 +96,8 @@ async def _http_problem(request: Request, exc: Exception) -> JSONResponse:
 
 async def _patient_not_found(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(
-        404, "Unknown patient",
+        404,
+        "Unknown patient",
         f"the custodian holds no data for patient {exc.args[0]}; check the address or ask the custodian to enrol them",
         slug="unknown-patient",
     )
@@ -109,8 +108,12 @@ async def _contract_revert(request: Request, exc: Exception) -> JSONResponse:
     logger.info("contract rejected request path=%s error=%s", request.url.path, exc.error_name)
     status = _REVERT_STATUS.get(exc.error_name, 409)
     return problem_response(
-        status, "Rejected by contract", f"the contract rejected the transaction with {exc}; {_REVERT_HINT[status]}",
-        slug="contract-rejected", error=exc.error_name, arguments=exc.arguments,
+        status,
+        "Rejected by contract",
+        f"the contract rejected the transaction with {exc}; {_REVERT_HINT[status]}",
+        slug="contract-rejected",
+        error=exc.error_name,
+        arguments=exc.arguments,
     )
 
 
@@ -128,8 +131,11 @@ async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     incident = uuid.uuid4().hex[:12]
     logger.exception("unhandled error incident=%s path=%s", incident, request.url.path)
     return problem_response(
-        500, "Internal error", f"an unexpected error occurred; quote incident {incident} to the operator",
-        slug="internal-error", incident=incident,
+        500,
+        "Internal error",
+        f"an unexpected error occurred; quote incident {incident} to the operator",
+        slug="internal-error",
+        incident=incident,
     )
 
 

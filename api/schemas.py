@@ -54,7 +54,9 @@ class ConsentTermsIn(StrictModel):
 
     patient: Address
     grantee_kind: GranteeKindName
-    grantee: Address | None = Field(default=None, description="Researcher or institution account; omit for any_accredited.")
+    grantee: Address | None = Field(
+        default=None, description="Researcher or institution account; omit for any_accredited."
+    )
     data_class: DataClass
     purposes: list[Purpose] = Field(min_length=1, max_length=8)
     valid_from: UnixTime | None = Field(default=None, description="Defaults to the latest block's time.")
@@ -72,7 +74,9 @@ class ConsentTermsIn(StrictModel):
 
 
 class GrantPayloadIn(ConsentTermsIn):
-    deadline: UnixTime | None = Field(default=None, description="Signature deadline; defaults to now + the request TTL.")
+    deadline: UnixTime | None = Field(
+        default=None, description="Signature deadline; defaults to now + the request TTL."
+    )
 
 
 class SignedGrantIn(ConsentTermsIn):
@@ -121,7 +125,9 @@ class GuideParameters(StrictModel):
 
 
 class PbpkParameters(StrictModel):
-    formulation: str | None = Field(default=None, max_length=120, description="Preset name; the model's default when omitted.")
+    formulation: str | None = Field(
+        default=None, max_length=120, description="Preset name; the model's default when omitted."
+    )
     dose_mg_per_kg: float | None = Field(default=None, gt=0, le=1_000)
     hours: float = Field(default=168.0, gt=0, le=2_000)
 

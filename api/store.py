@@ -59,8 +59,11 @@ class CustodianStore:
         return cls(directory / "patients", key.encode() if key else _development_key(directory))
 
     def put(self, patient: str, record: PatientRecord) -> None:
-        document = {"reference_fasta": record.reference_fasta, "variants_vcf": record.variants_vcf,
-                    "clinical": record.clinical}
+        document = {
+            "reference_fasta": record.reference_fasta,
+            "variants_vcf": record.variants_vcf,
+            "clinical": record.clinical,
+        }
         token = self._fernet.encrypt(json.dumps(document).encode("utf-8"))
         self.directory.mkdir(parents=True, exist_ok=True)
         _write_atomically(self._path(patient), token)

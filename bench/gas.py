@@ -53,31 +53,45 @@ def measure(ledger: LedgerClient, w3: Web3) -> dict[str, int]:
     deadline = now + 600
     nonce = ledger.consent_nonce(patient.address)
     signature = sign_grant(patient, ledger.consent_domain(), terms, nonce, deadline)
-    consent_id, receipt = ledger.grant_consent_by_signature(custodian, patient.address, terms, nonce, deadline,
-                                                            signature)
+    consent_id, receipt = ledger.grant_consent_by_signature(
+        custodian, patient.address, terms, nonce, deadline, signature
+    )
     gas["grant_by_signature"] = receipt["gasUsed"]
 
     gas["access_granted"] = _access_gas(ledger, custodian, researcher, patient.address)
     nonce = ledger.consent_nonce(patient.address)
     signature = sign_revoke(patient, ledger.consent_domain(), consent_id, nonce, deadline)
-    gas["revoke_by_signature"] = ledger.revoke_consent_by_signature(custodian, consent_id, nonce, deadline,
-                                                                    signature)["gasUsed"]
+    gas["revoke_by_signature"] = ledger.revoke_consent_by_signature(custodian, consent_id, nonce, deadline, signature)[
+        "gasUsed"
+    ]
     gas["access_denied"] = _access_gas(ledger, custodian, researcher, patient.address)
     return gas
 
 
 def _transfer_gas(w3: Web3, sender, recipient: str) -> int:
-    transaction = {"to": recipient, "value": 10**15, "gas": 21_000, "chainId": w3.eth.chain_id,
-                   "nonce": w3.eth.get_transaction_count(sender.address), "gasPrice": w3.eth.gas_price}
+    transaction = {
+        "to": recipient,
+        "value": 10**15,
+        "gas": 21_000,
+        "chainId": w3.eth.chain_id,
+        "nonce": w3.eth.get_transaction_count(sender.address),
+        "gasPrice": w3.eth.gas_price,
+    }
     tx_hash = w3.eth.send_raw_transaction(sender.sign_transaction(transaction).raw_transaction)
     return int(w3.eth.wait_for_transaction_receipt(tx_hash)["gasUsed"])
 
 
 def _access_gas(ledger: LedgerClient, custodian, researcher, patient: str) -> int:
     request = AccessRequest(patient, researcher.address, "genomic", HMB, os.urandom(32), ledger.chain_time() + 600)
-    typed_data = access_request_message(ledger.access_domain(), patient=patient, researcher=researcher.address,
-                                        data_class="genomic", purpose=HMB, request_hash=request.request_hash,
-                                        deadline=request.deadline)
+    typed_data = access_request_message(
+        ledger.access_domain(),
+        patient=patient,
+        researcher=researcher.address,
+        data_class="genomic",
+        purpose=HMB,
+        request_hash=request.request_hash,
+        deadline=request.deadline,
+    )
     signature = bytes.fromhex(sign_typed_data(researcher.key, typed_data)[2:])
     record = ledger.record_access(custodian, request, signature)
     return int(ledger.w3.eth.get_transaction_receipt(record.receipt.transaction_hash)["gasUsed"])

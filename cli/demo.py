@@ -116,14 +116,26 @@ def _enrol_patient(state: DemoState) -> None:
 
 
 def _grant_consent(state: DemoState) -> int:
-    state.step("The patient's wallet signs a consent: genomic data, any accredited researcher, purpose HMB (DUO:0000006).")
+    state.step(
+        "The patient's wallet signs a consent: genomic data, any accredited researcher, purpose HMB (DUO:0000006)."
+    )
     now = state.services.ledger.chain_time()
-    terms = {"patient": state.patient.address, "grantee_kind": "any_accredited", "data_class": "genomic",
-             "purposes": ["HMB"], "valid_until": now + ONE_YEAR_S}
+    terms = {
+        "patient": state.patient.address,
+        "grantee_kind": "any_accredited",
+        "data_class": "genomic",
+        "purposes": ["HMB"],
+        "valid_until": now + ONE_YEAR_S,
+    }
     payload = _post(state, "/patients/consents/grant-payload", terms).json()
     signature = sign_typed_data(state.patient.key, payload["typed_data"])
-    signed = {**terms, "valid_from": payload["typed_data"]["message"]["validFrom"], "nonce": payload["nonce"],
-              "deadline": payload["deadline"], "signature": signature}
+    signed = {
+        **terms,
+        "valid_from": payload["typed_data"]["message"]["validFrom"],
+        "nonce": payload["nonce"],
+        "deadline": payload["deadline"],
+        "signature": signature,
+    }
     response = _post(state, "/patients/consents/grant", signed)
     state.expect(response.status_code == 201, f"consent relayed by the custodian (HTTP {response.status_code})")
     body = response.json()
@@ -159,8 +171,11 @@ def _revoke(state: DemoState, consent_id: int) -> None:
     state.step(f"The patient's wallet signs the revocation of consent {consent_id}.")
     payload = _post(state, "/patients/consents/revoke-payload", {"consent_id": consent_id}).json()
     signature = sign_typed_data(state.patient.key, payload["typed_data"])
-    response = _post(state, "/patients/consents/revoke", {"consent_id": consent_id, "nonce": payload["nonce"],
-                                                         "deadline": payload["deadline"], "signature": signature})
+    response = _post(
+        state,
+        "/patients/consents/revoke",
+        {"consent_id": consent_id, "nonce": payload["nonce"], "deadline": payload["deadline"], "signature": signature},
+    )
     state.expect(response.status_code == 200, f"revocation relayed (HTTP {response.status_code})")
     state.console.print(f"  tx {response.json().get('receipt', {}).get('transaction_hash')}")
 
@@ -180,12 +195,16 @@ def _signed_research(state: DemoState, path: str, extra: dict[str, Any]) -> http
 def _summarise_guides(state: DemoState, result: dict[str, Any]) -> None:
     guides = result.get("guides", [])
     canonical = [guide for guide in guides if not guide.get("weak_pam")]
-    state.console.print(f"  {len(guides)} SpCas9 protospacers on {result.get('region')} ({len(canonical)} with NGG, "
-                        f"the rest NAG/NGA), {result.get('variants_applied')} variant applied")
+    state.console.print(
+        f"  {len(guides)} SpCas9 protospacers on {result.get('region')} ({len(canonical)} with NGG, "
+        f"the rest NAG/NGA), {result.get('variants_applied')} variant applied"
+    )
     changed = [guide for guide in guides if guide.get("effect", "unchanged") != "unchanged"]
     for guide in changed[:8]:
-        state.console.print(f"    {guide['protospacer']} {guide['pam']} strand {guide['strand']} at {guide['start']}: "
-                            f"{guide['effect']} by rs334")
+        state.console.print(
+            f"    {guide['protospacer']} {guide['pam']} strand {guide['strand']} at {guide['start']}: "
+            f"{guide['effect']} by rs334"
+        )
     state.expect(len(canonical) > 0, "NGG guides designed on the patient's haplotype")
     state.expect(len(changed) > 0, "guides created or changed by the patient's variant are reported")
 
@@ -194,8 +213,10 @@ def _show_receipt(state: DemoState, body: dict[str, Any]) -> None:
     receipt = body.get("receipt")
     if receipt:
         state.receipts.append(receipt)
-        state.console.print(f"  audit receipt: tx {receipt['transaction_hash']}, block {receipt['block_number']}, "
-                            f"log {receipt['log_index']}")
+        state.console.print(
+            f"  audit receipt: tx {receipt['transaction_hash']}, block {receipt['block_number']}, "
+            f"log {receipt['log_index']}"
+        )
     else:
         state.expect(False, "response carries an audit receipt")
 
@@ -207,17 +228,26 @@ def _print_trail(state: DemoState) -> None:
     for column in ("block", "outcome", "researcher", "data class", "purpose", "consent", "reason", "transaction"):
         table.add_column(column)
     for record in trail["records"]:
-        table.add_row(str(record["receipt"]["block_number"]), record["outcome"], record["researcher"][:10] + "...",
-                      record["data_class"], record["purpose"], str(record["consent_id"] or "-"),
-                      record["reason"], record["receipt"]["transaction_hash"][:18] + "...")
+        table.add_row(
+            str(record["receipt"]["block_number"]),
+            record["outcome"],
+            record["researcher"][:10] + "...",
+            record["data_class"],
+            record["purpose"],
+            str(record["consent_id"] or "-"),
+            record["reason"],
+            record["receipt"]["transaction_hash"][:18] + "...",
+        )
     state.console.print(table)
     outcomes = [record["outcome"] for record in trail["records"]]
     state.expect(outcomes == ["granted", "denied", "denied"], f"trail is granted, denied, denied (got {outcomes})")
     for receipt in state.receipts:
         verdict = _post(state, "/audit/receipts/verify", receipt).json()
         direct = state.services.ledger.verify_receipt(AuditReceipt(**receipt))
-        state.expect(verdict.get("verified") is True and direct.receipt.transaction_hash == receipt["transaction_hash"],
-                     f"receipt {receipt['transaction_hash'][:18]}... verifies against block {receipt['block_number']}")
+        state.expect(
+            verdict.get("verified") is True and direct.receipt.transaction_hash == receipt["transaction_hash"],
+            f"receipt {receipt['transaction_hash'][:18]}... verifies against block {receipt['block_number']}",
+        )
 
 
 def _post(state: DemoState, path: str, body: dict[str, Any]) -> httpx.Response:

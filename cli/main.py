@@ -79,7 +79,9 @@ def compile_contracts() -> None:
 
 @app.command("deploy")
 def deploy_contracts(
-    evm_version: Annotated[str | None, typer.Option(help="EVM version to compile for (london, paris, shanghai, cancun).")] = None,
+    evm_version: Annotated[
+        str | None, typer.Option(help="EVM version to compile for (london, paris, shanghai, cancun).")
+    ] = None,
 ) -> None:
     """Deploy the contracts to the configured chain, or reuse the recorded deployment."""
     from eth_account import Account
@@ -91,10 +93,15 @@ def deploy_contracts(
     w3 = _run(lambda: connect(settings.rpc_url, settings.data_dir, anvil_port=settings.anvil_port))
     deployer = Account.from_key(settings.deployer_secret)
     custodian = Account.from_key(settings.custodian_secret)
-    deployment, created = _run(lambda: deploy(
-        w3, deployer, settings.data_dir, custodians=[custodian.address],
-        evm_version=evm_version or settings.evm_version,
-    ))
+    deployment, created = _run(
+        lambda: deploy(
+            w3,
+            deployer,
+            settings.data_dir,
+            custodians=[custodian.address],
+            evm_version=evm_version or settings.evm_version,
+        )
+    )
     console.print(("deployed" if created else "reused deployment") + f" on chain {deployment.chain_id}:")
     for name, entry in deployment.contracts.items():
         console.print(f"  {name:<20} {entry.address}")
@@ -119,18 +126,25 @@ def serve(
 def custodian_enrol(
     patient: Annotated[str, typer.Option(help="The patient's account address.")],
     fasta: Annotated[Path, typer.Option(help="Reference FASTA of the patient's region.", exists=True, dir_okay=False)],
-    clinical: Annotated[Path, typer.Option(help="JSON file of clinical parameters (body_weight_kg, ...).", exists=True, dir_okay=False)],
-    vcf: Annotated[Path | None, typer.Option(help="VCF of the patient's variants.", exists=True, dir_okay=False)] = None,
+    clinical: Annotated[
+        Path, typer.Option(help="JSON file of clinical parameters (body_weight_kg, ...).", exists=True, dir_okay=False)
+    ],
+    vcf: Annotated[
+        Path | None, typer.Option(help="VCF of the patient's variants.", exists=True, dir_okay=False)
+    ] = None,
 ) -> None:
     """Store a patient's data, encrypted, at the custodian."""
     from api.store import CustodianStore, PatientRecord
 
     settings = Settings()
-    store = CustodianStore.open(settings.data_dir, settings.store_key.get_secret_value() if settings.store_key else None)
+    store = CustodianStore.open(
+        settings.data_dir, settings.store_key.get_secret_value() if settings.store_key else None
+    )
     try:
         clinical_values = json.loads(clinical.read_text(encoding="utf-8"))
-        record = PatientRecord(fasta.read_text(encoding="utf-8"), vcf.read_text(encoding="utf-8") if vcf else None,
-                               clinical_values)
+        record = PatientRecord(
+            fasta.read_text(encoding="utf-8"), vcf.read_text(encoding="utf-8") if vcf else None, clinical_values
+        )
         store.put(patient, record)
     except (ValueError, OSError) as exc:
         console.print(f"[red]error:[/red] {exc}")

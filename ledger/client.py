@@ -74,7 +74,9 @@ class LedgerClient:
     # Consortium registry
 
     def approve_institution(self, governor: LocalAccount, institution: str) -> TxReceipt:
-        return self.sender(governor).transact(self._bound(self.consortium).functions.approveInstitutionAdmission(institution))
+        return self.sender(governor).transact(
+            self._bound(self.consortium).functions.approveInstitutionAdmission(institution)
+        )
 
     def accredit_researcher(self, institution: LocalAccount, researcher: str, until: int) -> TxReceipt:
         function = self._bound(self.consortium).functions.accreditResearcher(researcher, until)
@@ -125,9 +127,11 @@ class LedgerClient:
         return self.sender(relayer).transact(function)
 
     def is_access_allowed(self, patient: str, researcher: str, data_class: str, purpose: str) -> tuple[bool, int]:
-        allowed, consent_id = self._bound(self.consents).functions.isAccessAllowed(
-            patient, researcher, encode_label(data_class), encode_label(purpose)
-        ).call()
+        allowed, consent_id = (
+            self._bound(self.consents)
+            .functions.isAccessAllowed(patient, researcher, encode_label(data_class), encode_label(purpose))
+            .call()
+        )
         return bool(allowed), int(consent_id)
 
     def get_consent(self, consent_id: int) -> ConsentRecord:
@@ -141,8 +145,12 @@ class LedgerClient:
             patient=patient,
             active=status == 1,
             terms=ConsentTerms(
-                GranteeKind(kind), grantee, decode_label(data_class),
-                tuple(decode_label(p) for p in purposes), valid_from, valid_until,
+                GranteeKind(kind),
+                grantee,
+                decode_label(data_class),
+                tuple(decode_label(p) for p in purposes),
+                valid_from,
+                valid_until,
             ),
         )
 
@@ -197,7 +205,9 @@ class LedgerClient:
         chain_receipt = self.w3.eth.get_transaction_receipt(receipt.transaction_hash)
         canonical = self.w3.eth.get_block(receipt.block_number)["hash"]
         if chain_receipt["blockNumber"] != receipt.block_number or HexBytes(canonical) != HexBytes(receipt.block_hash):
-            raise ReceiptVerificationError(f"transaction {receipt.transaction_hash} is not in block {receipt.block_number}")
+            raise ReceiptVerificationError(
+                f"transaction {receipt.transaction_hash} is not in block {receipt.block_number}"
+            )
         matches = [log for log in chain_receipt["logs"] if log["logIndex"] == receipt.log_index]
         if not matches or HexBytes(matches[0]["address"]) != HexBytes(self.access_ledger.address):
             raise ReceiptVerificationError(f"no access ledger event at log index {receipt.log_index}")

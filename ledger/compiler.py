@@ -55,9 +55,7 @@ def build_standard_input(evm_version: str = DEFAULT_EVM_VERSION) -> dict[str, An
     for the native compiler and the npm build, which has no file system access of its own.
     """
     if evm_version not in SUPPORTED_EVM_VERSIONS:
-        raise CompilationError(
-            f"EVM version {evm_version!r} is not supported; choose one of {SUPPORTED_EVM_VERSIONS}"
-        )
+        raise CompilationError(f"EVM version {evm_version!r} is not supported; choose one of {SUPPORTED_EVM_VERSIONS}")
     roots = [f"contracts/{name}.sol" for name in CONTRACT_NAMES]
     return {
         "language": "Solidity",

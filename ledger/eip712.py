@@ -69,8 +69,17 @@ class Domain:
 
 
 def grant_consent_message(
-    domain: Domain, *, patient: str, grantee_kind: int, grantee: str, data_class: str,
-    purposes: list[str], valid_from: int, valid_until: int, nonce: int, deadline: int,
+    domain: Domain,
+    *,
+    patient: str,
+    grantee_kind: int,
+    grantee: str,
+    data_class: str,
+    purposes: list[str],
+    valid_from: int,
+    valid_until: int,
+    nonce: int,
+    deadline: int,
 ) -> dict[str, Any]:
     """Build the ``GrantConsent`` typed data a patient signs (JSON-ready: bytes as 0x hex)."""
     message = {
@@ -94,8 +103,14 @@ def revoke_consent_message(domain: Domain, *, consent_id: int, nonce: int, deadl
 
 
 def access_request_message(
-    domain: Domain, *, patient: str, researcher: str, data_class: str, purpose: str,
-    request_hash: bytes, deadline: int,
+    domain: Domain,
+    *,
+    patient: str,
+    researcher: str,
+    data_class: str,
+    purpose: str,
+    request_hash: bytes,
+    deadline: int,
 ) -> dict[str, Any]:
     """Build the ``AccessRequest`` typed data a researcher signs."""
     message = {

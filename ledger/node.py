@@ -115,11 +115,16 @@ def node_status(data_dir: Path) -> NodeInfo | None:
 def _spawn(directory: Path, state_file: Path, host: str, port: int, chain_id: int) -> subprocess.Popen[bytes]:
     command = [
         str(anvil_binary()),
-        "--host", host,
-        "--port", str(port),
-        "--chain-id", str(chain_id),
-        "--state", str(state_file),
-        "--state-interval", str(STATE_INTERVAL_S),
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--chain-id",
+        str(chain_id),
+        "--state",
+        str(state_file),
+        "--state-interval",
+        str(STATE_INTERVAL_S),
         "--preserve-historical-states",
     ]
     # A new session puts Anvil in its own process group, so a stop reaches it and nothing else.

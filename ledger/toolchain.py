@@ -61,17 +61,13 @@ def solc_binary() -> Path:
 
     shim = Path(__file__).resolve().parent / "solcjs_standard_json.cjs"
     if not (project_root() / "node_modules" / "solc" / "package.json").is_file():
-        raise ToolchainError(
-            f"solc {SOLC_VERSION} not found: install it natively or run `npm ci` in {project_root()}"
-        )
+        raise ToolchainError(f"solc {SOLC_VERSION} not found: install it natively or run `npm ci` in {project_root()}")
     return shim
 
 
 def _native_version(binary: str) -> str | None:
     try:
-        output = subprocess.run(
-            [binary, "--version"], capture_output=True, text=True, timeout=30, check=True
-        ).stdout
+        output = subprocess.run([binary, "--version"], capture_output=True, text=True, timeout=30, check=True).stdout
     except (OSError, subprocess.SubprocessError):
         return None
     for token in output.split():

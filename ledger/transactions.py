@@ -91,7 +91,10 @@ class TransactionSender:
             raise ChainError(f"transaction {tx_hash.to_0x_hex()} reverted after it was mined")
         logger.info(
             "tx mined fn=%s hash=%s block=%d gas=%d",
-            getattr(function, "fn_name", "constructor"), tx_hash.to_0x_hex(), receipt["blockNumber"], receipt["gasUsed"],
+            getattr(function, "fn_name", "constructor"),
+            tx_hash.to_0x_hex(),
+            receipt["blockNumber"],
+            receipt["gasUsed"],
         )
         return receipt
 

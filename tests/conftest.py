@@ -77,9 +77,14 @@ def w3(node: NodeInfo) -> Web3:
 def actors() -> Actors:
     funded = [Account.from_key(key) for key in ANVIL_KEYS]
     return Actors(
-        governor=funded[0], custodian=funded[1], institution=funded[2], other_institution=funded[3],
-        outsider=funded[4], relayer=funded[5],
-        researcher=keyed_account("researcher"), patient=keyed_account("patient"),
+        governor=funded[0],
+        custodian=funded[1],
+        institution=funded[2],
+        other_institution=funded[3],
+        outsider=funded[4],
+        relayer=funded[5],
+        researcher=keyed_account("researcher"),
+        patient=keyed_account("patient"),
     )
 
 

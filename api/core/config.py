@@ -31,9 +31,7 @@ class Settings(BaseSettings):
     evm_version: str = "paris"
     deployer_key: SecretStr | None = None
     custodian_key: SecretStr | None = None
-    store_key: SecretStr | None = Field(
-        default=None, description="Fernet key of the custodian's patient-data store."
-    )
+    store_key: SecretStr | None = Field(default=None, description="Fernet key of the custodian's patient-data store.")
     max_body_bytes: int = Field(default=65_536, ge=1_024)
     request_ttl_s: int = Field(default=600, ge=30, le=86_400)
 

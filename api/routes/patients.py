@@ -38,9 +38,16 @@ def create_grant_payload(body: GrantPayloadIn, services: ServicesDep) -> TypedDa
     nonce = services.ledger.consent_nonce(body.patient)
     deadline = body.deadline or now + services.settings.request_ttl_s
     typed_data = grant_consent_message(
-        services.ledger.consent_domain(), patient=body.patient, grantee_kind=int(terms.grantee_kind),
-        grantee=terms.grantee, data_class=terms.data_class, purposes=list(terms.purposes),
-        valid_from=terms.valid_from, valid_until=terms.valid_until, nonce=nonce, deadline=deadline,
+        services.ledger.consent_domain(),
+        patient=body.patient,
+        grantee_kind=int(terms.grantee_kind),
+        grantee=terms.grantee,
+        data_class=terms.data_class,
+        purposes=list(terms.purposes),
+        valid_from=terms.valid_from,
+        valid_until=terms.valid_until,
+        nonce=nonce,
+        deadline=deadline,
     )
     return TypedDataOut(typed_data=typed_data, nonce=nonce, deadline=deadline)
 
@@ -53,7 +60,9 @@ def relay_grant(body: SignedGrantIn, services: ServicesDep) -> ConsentOut:
         services.custodian, body.patient, terms, body.nonce, body.deadline, bytes.fromhex(body.signature[2:])
     )
     logger.info("consent granted id=%d tx=%s", consent_id, receipt["transactionHash"].to_0x_hex())
-    return ConsentOut(consent_id=consent_id, receipt=_chain_receipt(services, services.ledger.consents.address, receipt))
+    return ConsentOut(
+        consent_id=consent_id, receipt=_chain_receipt(services, services.ledger.consents.address, receipt)
+    )
 
 
 @router.post("/consents/revoke-payload", response_model=TypedDataOut)
@@ -75,7 +84,9 @@ def relay_revoke(body: SignedRevokeIn, services: ServicesDep) -> ConsentOut:
         services.custodian, body.consent_id, body.nonce, body.deadline, bytes.fromhex(body.signature[2:])
     )
     logger.info("consent revoked id=%d tx=%s", body.consent_id, receipt["transactionHash"].to_0x_hex())
-    return ConsentOut(consent_id=body.consent_id, receipt=_chain_receipt(services, services.ledger.consents.address, receipt))
+    return ConsentOut(
+        consent_id=body.consent_id, receipt=_chain_receipt(services, services.ledger.consents.address, receipt)
+    )
 
 
 @router.get("/{patient}/consents")
@@ -87,9 +98,16 @@ def read_live_consents(
     """List the patient's consents for a data class that have not been revoked."""
     consents = []
     for record in services.ledger.live_consents(patient, data_class):
-        consents.append({"consent_id": record.consent_id, "grantee_kind": record.terms.grantee_kind.name.lower(),
-                         "grantee": record.terms.grantee, "purposes": list(record.terms.purposes),
-                         "valid_from": record.terms.valid_from, "valid_until": record.terms.valid_until})
+        consents.append(
+            {
+                "consent_id": record.consent_id,
+                "grantee_kind": record.terms.grantee_kind.name.lower(),
+                "grantee": record.terms.grantee,
+                "purposes": list(record.terms.purposes),
+                "valid_from": record.terms.valid_from,
+                "valid_until": record.terms.valid_until,
+            }
+        )
     return {"patient": patient, "data_class": data_class, "consents": consents}
 
 
@@ -106,6 +124,8 @@ def _terms(body: ConsentTermsIn, valid_from: int) -> ConsentTerms:
 
 def _chain_receipt(services: Services, contract: str, receipt: Any) -> ChainReceiptOut:
     return ChainReceiptOut(
-        chain_id=services.ledger.chain_id, contract=contract,
-        transaction_hash=receipt["transactionHash"].to_0x_hex(), block_number=receipt["blockNumber"],
+        chain_id=services.ledger.chain_id,
+        contract=contract,
+        transaction_hash=receipt["transactionHash"].to_0x_hex(),
+        block_number=receipt["blockNumber"],
     )

@@ -47,15 +47,24 @@ def run_guide_design(body: SignedGuideRequestIn, services: ServicesDep) -> Resea
     record = gate.authorise(services, "crispr-guides", body, body.signature)
     with services.store.materialise(body.patient) as files:
         try:
-            result = design_guides_for_patient(files.reference_fasta, files.variants_vcf, nuclease=body.parameters.nuclease)
+            result = design_guides_for_patient(
+                files.reference_fasta, files.variants_vcf, nuclease=body.parameters.nuclease
+            )
         except ValueError as exc:
             # The stored record, not the request, is at fault; its content stays out of the log.
-            logger.error("guide design failed on a custodian record tx=%s error=%s",
-                         record.receipt.transaction_hash, type(exc).__name__)
-            raise ApiProblem(409, "Patient record unusable",
-                             "the custodian's record for this patient cannot be used for guide design; "
-                             "the custodian must correct it", slug="record-unusable",
-                             receipt=record.receipt.as_dict()) from exc
+            logger.error(
+                "guide design failed on a custodian record tx=%s error=%s",
+                record.receipt.transaction_hash,
+                type(exc).__name__,
+            )
+            raise ApiProblem(
+                409,
+                "Patient record unusable",
+                "the custodian's record for this patient cannot be used for guide design; "
+                "the custodian must correct it",
+                slug="record-unusable",
+                receipt=record.receipt.as_dict(),
+            ) from exc
     return _result(record, result)
 
 
@@ -82,10 +91,13 @@ def run_pbpk(body: SignedPbpkRequestIn, services: ServicesDep) -> ResearchResult
         result = simulate_patient(clinical, **options)
     except ValueError as exc:
         logger.error("pbpk failed tx=%s error=%s", record.receipt.transaction_hash, type(exc).__name__)
-        raise ApiProblem(409, "Patient record unusable",
-                         "the custodian's clinical record for this patient cannot be simulated; "
-                         "the custodian must correct it", slug="record-unusable",
-                         receipt=record.receipt.as_dict()) from exc
+        raise ApiProblem(
+            409,
+            "Patient record unusable",
+            "the custodian's clinical record for this patient cannot be simulated; the custodian must correct it",
+            slug="record-unusable",
+            receipt=record.receipt.as_dict(),
+        ) from exc
     return _result(record, result)
 
 
@@ -97,10 +109,15 @@ def _check_pbpk_parameters(body: PbpkRequestPayloadIn) -> None:
     from sim.nanotherapy import list_presets
 
     if formulation not in list_presets():
-        raise ApiProblem(422, "Unknown formulation",
-                         f"formulation {formulation!r} is not a preset; list them with `consent-ledger sim pbpk --list-presets`",
-                         slug="unknown-formulation")
+        raise ApiProblem(
+            422,
+            "Unknown formulation",
+            f"formulation {formulation!r} is not a preset; list them with `consent-ledger sim pbpk --list-presets`",
+            slug="unknown-formulation",
+        )
 
 
 def _result(record: AccessRecord, result: dict[str, Any]) -> ResearchResultOut:
-    return ResearchResultOut(outcome="granted", result=result, receipt=record.receipt.as_dict(), record=record.as_dict())
+    return ResearchResultOut(
+        outcome="granted", result=result, receipt=record.receipt.as_dict(), record=record.as_dict()
+    )

@@ -27,11 +27,14 @@ MAX_BODY_BYTES = 8_192
 def services(ledger: LedgerClient, actors: Actors, fresh_chain, tmp_path: Path) -> Services:
     settings = Settings(data_dir=tmp_path, max_body_bytes=MAX_BODY_BYTES)
     store = CustodianStore(tmp_path / "patients", Fernet.generate_key())
-    store.put(actors.patient.address, PatientRecord(
-        reference_fasta=(EXAMPLES / "hbb.fa").read_text(encoding="utf-8"),
-        variants_vcf=(EXAMPLES / "hbb_patient.vcf").read_text(encoding="utf-8"),
-        clinical=json.loads((EXAMPLES / "clinical.json").read_text(encoding="utf-8")),
-    ))
+    store.put(
+        actors.patient.address,
+        PatientRecord(
+            reference_fasta=(EXAMPLES / "hbb.fa").read_text(encoding="utf-8"),
+            variants_vcf=(EXAMPLES / "hbb_patient.vcf").read_text(encoding="utf-8"),
+            clinical=json.loads((EXAMPLES / "clinical.json").read_text(encoding="utf-8")),
+        ),
+    )
     return Services(settings, ledger, actors.custodian, store)
 
 
@@ -54,11 +57,22 @@ def assert_problem(response: Any, status: int, *fragments: str) -> dict[str, Any
 
 def grant_consent(client: TestClient, actors: Actors, **terms: Any) -> int:
     """Grant through the API as the patient's wallet would: fetch the payload, sign, relay."""
-    body = {"patient": actors.patient.address, "grantee_kind": "any_accredited", "data_class": "genomic",
-            "purposes": ["HMB"], "valid_until": 4_000_000_000, **terms}
+    body = {
+        "patient": actors.patient.address,
+        "grantee_kind": "any_accredited",
+        "data_class": "genomic",
+        "purposes": ["HMB"],
+        "valid_until": 4_000_000_000,
+        **terms,
+    }
     payload = client.post("/patients/consents/grant-payload", json=body).json()
-    signed = {**body, "valid_from": payload["typed_data"]["message"]["validFrom"], "nonce": payload["nonce"],
-              "deadline": payload["deadline"], "signature": sign_typed_data(actors.patient.key, payload["typed_data"])}
+    signed = {
+        **body,
+        "valid_from": payload["typed_data"]["message"]["validFrom"],
+        "nonce": payload["nonce"],
+        "deadline": payload["deadline"],
+        "signature": sign_typed_data(actors.patient.key, payload["typed_data"]),
+    }
     response = client.post("/patients/consents/grant", json=signed)
     assert response.status_code == 201, response.text
     return int(response.json()["consent_id"])
@@ -70,6 +84,10 @@ def research(client: TestClient, path: str, researcher: Any, patient: str, **ext
     payload = client.post(f"{path}/payload", json=request)
     assert payload.status_code == 200, payload.text
     prepared = payload.json()
-    signed = {**request, "salt": prepared["salt"], "deadline": prepared["deadline"],
-              "signature": sign_typed_data(researcher.key, prepared["typed_data"])}
+    signed = {
+        **request,
+        "salt": prepared["salt"],
+        "deadline": prepared["deadline"],
+        "signature": sign_typed_data(researcher.key, prepared["typed_data"]),
+    }
     return client.post(path, json=signed)

@@ -16,12 +16,26 @@ GUIDES = "/research/genomic/guides"
 
 
 def grant_body(actors: Actors, **changes) -> dict:
-    return {"patient": actors.patient.address, "grantee_kind": "any_accredited", "data_class": "genomic",
-            "purposes": ["HMB"], "valid_until": 4_000_000_000, **changes}
+    return {
+        "patient": actors.patient.address,
+        "grantee_kind": "any_accredited",
+        "data_class": "genomic",
+        "purposes": ["HMB"],
+        "valid_until": 4_000_000_000,
+        **changes,
+    }
 
 
-@pytest.mark.parametrize("address", ["0x123", "not-an-address", "f39fd6e51aad88f6f4ce6ab8827279cfffb92266",
-                                     "0xZZ9fd6e51aad88f6f4ce6ab8827279cfffb92266", ""])
+@pytest.mark.parametrize(
+    "address",
+    [
+        "0x123",
+        "not-an-address",
+        "f39fd6e51aad88f6f4ce6ab8827279cfffb92266",
+        "0xZZ9fd6e51aad88f6f4ce6ab8827279cfffb92266",
+        "",
+    ],
+)
 def test_malformed_patient_address(client: TestClient, actors: Actors, address):
     response = client.post("/patients/consents/grant-payload", json=grant_body(actors, patient=address))
 
@@ -36,8 +50,9 @@ def test_malformed_address_in_audit_path(client: TestClient):
 
 
 def test_malformed_researcher_address(client: TestClient, actors: Actors):
-    response = client.post(f"{GUIDES}/payload", json={"patient": actors.patient.address, "researcher": "0xabc",
-                                                      "purpose": "HMB"})
+    response = client.post(
+        f"{GUIDES}/payload", json={"patient": actors.patient.address, "researcher": "0xabc", "purpose": "HMB"}
+    )
 
     assert_problem(response, 422, "researcher", "'0xabc'")
 
@@ -94,8 +109,13 @@ def test_grant_signed_by_wrong_wallet(client: TestClient, actors: Actors, ledger
     body = grant_body(actors)
     payload = client.post("/patients/consents/grant-payload", json=body).json()
     forged = sign_typed_data(keyed_account("impostor").key, payload["typed_data"])
-    signed = {**body, "valid_from": payload["typed_data"]["message"]["validFrom"], "nonce": payload["nonce"],
-              "deadline": payload["deadline"], "signature": forged}
+    signed = {
+        **body,
+        "valid_from": payload["typed_data"]["message"]["validFrom"],
+        "nonce": payload["nonce"],
+        "deadline": payload["deadline"],
+        "signature": forged,
+    }
 
     response = client.post("/patients/consents/grant", json=signed)
 
@@ -107,8 +127,13 @@ def test_grant_signed_by_wrong_wallet(client: TestClient, actors: Actors, ledger
 def test_grant_signature_replayed(client: TestClient, actors: Actors):
     body = grant_body(actors)
     payload = client.post("/patients/consents/grant-payload", json=body).json()
-    signed = {**body, "valid_from": payload["typed_data"]["message"]["validFrom"], "nonce": payload["nonce"],
-              "deadline": payload["deadline"], "signature": sign_typed_data(actors.patient.key, payload["typed_data"])}
+    signed = {
+        **body,
+        "valid_from": payload["typed_data"]["message"]["validFrom"],
+        "nonce": payload["nonce"],
+        "deadline": payload["deadline"],
+        "signature": sign_typed_data(actors.patient.key, payload["typed_data"]),
+    }
     assert client.post("/patients/consents/grant", json=signed).status_code == 201
 
     response = client.post("/patients/consents/grant", json=signed)
@@ -119,9 +144,14 @@ def test_grant_signature_replayed(client: TestClient, actors: Actors):
 def test_grant_with_altered_terms(client: TestClient, actors: Actors):
     body = grant_body(actors)
     payload = client.post("/patients/consents/grant-payload", json=body).json()
-    signed = {**body, "purposes": ["GRU"], "valid_from": payload["typed_data"]["message"]["validFrom"],
-              "nonce": payload["nonce"], "deadline": payload["deadline"],
-              "signature": sign_typed_data(actors.patient.key, payload["typed_data"])}
+    signed = {
+        **body,
+        "purposes": ["GRU"],
+        "valid_from": payload["typed_data"]["message"]["validFrom"],
+        "nonce": payload["nonce"],
+        "deadline": payload["deadline"],
+        "signature": sign_typed_data(actors.patient.key, payload["typed_data"]),
+    }
 
     response = client.post("/patients/consents/grant", json=signed)
 
@@ -145,9 +175,15 @@ def test_revoke_signed_by_wrong_wallet(client: TestClient, actors: Actors):
     consent_id = grant_consent(client, actors)
     payload = client.post("/patients/consents/revoke-payload", json={"consent_id": consent_id}).json()
 
-    response = client.post("/patients/consents/revoke", json={
-        "consent_id": consent_id, "nonce": payload["nonce"], "deadline": payload["deadline"],
-        "signature": sign_typed_data(keyed_account("impostor").key, payload["typed_data"])})
+    response = client.post(
+        "/patients/consents/revoke",
+        json={
+            "consent_id": consent_id,
+            "nonce": payload["nonce"],
+            "deadline": payload["deadline"],
+            "signature": sign_typed_data(keyed_account("impostor").key, payload["typed_data"]),
+        },
+    )
 
     assert_problem(response, 401, "ConsentRegistryInvalidSignature")
 
@@ -166,8 +202,9 @@ def test_research_signed_by_other_account(client: TestClient, actors: Actors, le
     prepared = client.post(f"{GUIDES}/payload", json=request).json()
     forged = sign_typed_data(keyed_account("impostor").key, prepared["typed_data"])
 
-    response = client.post(GUIDES, json={**request, "salt": prepared["salt"], "deadline": prepared["deadline"],
-                                         "signature": forged})
+    response = client.post(
+        GUIDES, json={**request, "salt": prepared["salt"], "deadline": prepared["deadline"], "signature": forged}
+    )
 
     assert_problem(response, 401, actors.researcher.address)
     assert ledger.access_records(patient=actors.patient.address) == []
@@ -178,8 +215,16 @@ def test_research_parameters_changed_after_signing(client: TestClient, actors: A
     prepared = client.post(f"{GUIDES}/payload", json=request).json()
     signature = sign_typed_data(actors.researcher.key, prepared["typed_data"])
 
-    response = client.post(GUIDES, json={**request, "parameters": {"nuclease": "Cas12a"}, "salt": prepared["salt"],
-                                         "deadline": prepared["deadline"], "signature": signature})
+    response = client.post(
+        GUIDES,
+        json={
+            **request,
+            "parameters": {"nuclease": "Cas12a"},
+            "salt": prepared["salt"],
+            "deadline": prepared["deadline"],
+            "signature": signature,
+        },
+    )
 
     assert_problem(response, 401, "was not made by researcher")
 
@@ -187,8 +232,12 @@ def test_research_parameters_changed_after_signing(client: TestClient, actors: A
 def test_research_replayed(client: TestClient, actors: Actors, ledger: LedgerClient):
     request = {"patient": actors.patient.address, "researcher": actors.researcher.address, "purpose": "HMB"}
     prepared = client.post(f"{GUIDES}/payload", json=request).json()
-    signed = {**request, "salt": prepared["salt"], "deadline": prepared["deadline"],
-              "signature": sign_typed_data(actors.researcher.key, prepared["typed_data"])}
+    signed = {
+        **request,
+        "salt": prepared["salt"],
+        "deadline": prepared["deadline"],
+        "signature": sign_typed_data(actors.researcher.key, prepared["typed_data"]),
+    }
     assert client.post(GUIDES, json=signed).status_code == 403
 
     response = client.post(GUIDES, json=signed)
@@ -199,11 +248,18 @@ def test_research_replayed(client: TestClient, actors: Actors, ledger: LedgerCli
 
 def test_research_deadline_passed(client: TestClient, actors: Actors, ledger: LedgerClient):
     past = ledger.chain_time() - 10
-    request = {"patient": actors.patient.address, "researcher": actors.researcher.address, "purpose": "HMB",
-               "deadline": past}
+    request = {
+        "patient": actors.patient.address,
+        "researcher": actors.researcher.address,
+        "purpose": "HMB",
+        "deadline": past,
+    }
     prepared = client.post(f"{GUIDES}/payload", json=request).json()
-    signed = {**request, "salt": prepared["salt"], "signature": sign_typed_data(actors.researcher.key,
-                                                                                prepared["typed_data"])}
+    signed = {
+        **request,
+        "salt": prepared["salt"],
+        "signature": sign_typed_data(actors.researcher.key, prepared["typed_data"]),
+    }
 
     response = client.post(GUIDES, json=signed)
 
@@ -218,9 +274,15 @@ def test_research_deadline_passed(client: TestClient, actors: Actors, ledger: Le
     ],
 )
 def test_invalid_guide_parameters(client: TestClient, actors: Actors, parameters, fragment):
-    response = client.post(f"{GUIDES}/payload", json={"patient": actors.patient.address,
-                                                      "researcher": actors.researcher.address,
-                                                      "purpose": "HMB", "parameters": parameters})
+    response = client.post(
+        f"{GUIDES}/payload",
+        json={
+            "patient": actors.patient.address,
+            "researcher": actors.researcher.address,
+            "purpose": "HMB",
+            "parameters": parameters,
+        },
+    )
 
     assert_problem(response, 422, fragment)
 
@@ -235,18 +297,30 @@ def test_invalid_guide_parameters(client: TestClient, actors: Actors, parameters
     ],
 )
 def test_invalid_pbpk_parameters(client: TestClient, actors: Actors, parameters, status, fragment):
-    response = client.post("/research/nanotherapy/pbpk/payload", json={
-        "patient": actors.patient.address, "researcher": actors.researcher.address, "purpose": "HMB",
-        "parameters": parameters})
+    response = client.post(
+        "/research/nanotherapy/pbpk/payload",
+        json={
+            "patient": actors.patient.address,
+            "researcher": actors.researcher.address,
+            "purpose": "HMB",
+            "parameters": parameters,
+        },
+    )
 
     assert_problem(response, status, fragment)
 
 
 @pytest.mark.parametrize("salt", ["0x12", "0x" + "g" * 64, "salt"])
 def test_invalid_salt(client: TestClient, actors: Actors, salt):
-    response = client.post(f"{GUIDES}/payload", json={"patient": actors.patient.address,
-                                                      "researcher": actors.researcher.address,
-                                                      "purpose": "HMB", "salt": salt})
+    response = client.post(
+        f"{GUIDES}/payload",
+        json={
+            "patient": actors.patient.address,
+            "researcher": actors.researcher.address,
+            "purpose": "HMB",
+            "salt": salt,
+        },
+    )
 
     assert_problem(response, 422, "salt", "32 bytes")
 
@@ -264,16 +338,18 @@ def test_oversized_body_without_content_length(client: TestClient):
         for _ in range(4):
             yield b" " * MAX_BODY_BYTES
 
-    response = client.post("/patients/consents/grant-payload", content=chunks(),
-                           headers={"content-type": "application/json"})
+    response = client.post(
+        "/patients/consents/grant-payload", content=chunks(), headers={"content-type": "application/json"}
+    )
 
     assert_problem(response, 413, "exceeds")
 
 
-@pytest.mark.parametrize("raw", [b"{not json", b"[]", b"null", "{\"patient\": \"\u00e9\"}".encode()])
+@pytest.mark.parametrize("raw", [b"{not json", b"[]", b"null", '{"patient": "\u00e9"}'.encode()])
 def test_invalid_json(client: TestClient, raw):
-    response = client.post("/patients/consents/grant-payload", content=raw,
-                           headers={"content-type": "application/json"})
+    response = client.post(
+        "/patients/consents/grant-payload", content=raw, headers={"content-type": "application/json"}
+    )
 
     assert response.status_code == 422
     assert response.headers["content-type"] == "application/problem+json"
@@ -281,9 +357,15 @@ def test_invalid_json(client: TestClient, raw):
 
 @pytest.mark.parametrize("receipt_change", [{"transaction_hash": "0x12"}, {"block_number": -1}, {"contract": "0x1"}])
 def test_invalid_receipt(client: TestClient, receipt_change):
-    receipt = {"chain_id": 31337, "contract": "0x000000000000000000000000000000000000dEaD",
-               "transaction_hash": "0x" + "ab" * 32, "block_number": 1, "block_hash": "0x" + "cd" * 32,
-               "log_index": 0, **receipt_change}
+    receipt = {
+        "chain_id": 31337,
+        "contract": "0x000000000000000000000000000000000000dEaD",
+        "transaction_hash": "0x" + "ab" * 32,
+        "block_number": 1,
+        "block_hash": "0x" + "cd" * 32,
+        "log_index": 0,
+        **receipt_change,
+    }
 
     response = client.post("/audit/receipts/verify", json=receipt)
 

@@ -59,9 +59,15 @@ def test_guides_denied_after_revoke(client: TestClient, actors: Actors):
 
     consent_id = grant_consent(client, actors)
     payload = client.post("/patients/consents/revoke-payload", json={"consent_id": consent_id}).json()
-    revoke = client.post("/patients/consents/revoke", json={
-        "consent_id": consent_id, "nonce": payload["nonce"], "deadline": payload["deadline"],
-        "signature": sign_typed_data(actors.patient.key, payload["typed_data"])})
+    revoke = client.post(
+        "/patients/consents/revoke",
+        json={
+            "consent_id": consent_id,
+            "nonce": payload["nonce"],
+            "deadline": payload["deadline"],
+            "signature": sign_typed_data(actors.patient.key, payload["typed_data"]),
+        },
+    )
     assert revoke.status_code == 200, revoke.text
 
     response = research(client, GUIDES, actors.researcher, actors.patient.address)

@@ -47,9 +47,19 @@ def test_chain_start_deploy_stop(environment: Path):
 
 
 def test_enrol_rejects_bad_address(environment: Path):
-    result = CliRunner().invoke(app, ["custodian", "enrol", "--patient", "0x12",
-                                      "--fasta", str(EXAMPLES / "hbb.fa"),
-                                      "--clinical", str(EXAMPLES / "clinical.json")])
+    result = CliRunner().invoke(
+        app,
+        [
+            "custodian",
+            "enrol",
+            "--patient",
+            "0x12",
+            "--fasta",
+            str(EXAMPLES / "hbb.fa"),
+            "--clinical",
+            str(EXAMPLES / "clinical.json"),
+        ],
+    )
 
     assert result.exit_code == 2
     assert "'0x12' is not an Ethereum address" in result.output
@@ -59,8 +69,19 @@ def test_enrol_rejects_bad_clinical_json(environment: Path, tmp_path: Path):
     broken = tmp_path / "clinical.json"
     broken.write_text("{body_weight_kg: 70", encoding="utf-8")
 
-    result = CliRunner().invoke(app, ["custodian", "enrol", "--patient", "0x" + "ab" * 20,
-                                      "--fasta", str(EXAMPLES / "hbb.fa"), "--clinical", str(broken)])
+    result = CliRunner().invoke(
+        app,
+        [
+            "custodian",
+            "enrol",
+            "--patient",
+            "0x" + "ab" * 20,
+            "--fasta",
+            str(EXAMPLES / "hbb.fa"),
+            "--clinical",
+            str(broken),
+        ],
+    )
 
     assert result.exit_code == 2
     assert "error" in result.output
@@ -68,9 +89,21 @@ def test_enrol_rejects_bad_clinical_json(environment: Path, tmp_path: Path):
 
 def test_enrol_then_record_is_encrypted(environment: Path):
     patient = "0x" + "ab" * 20
-    result = CliRunner().invoke(app, ["custodian", "enrol", "--patient", patient,
-                                      "--fasta", str(EXAMPLES / "hbb.fa"), "--vcf", str(EXAMPLES / "hbb_patient.vcf"),
-                                      "--clinical", str(EXAMPLES / "clinical.json")])
+    result = CliRunner().invoke(
+        app,
+        [
+            "custodian",
+            "enrol",
+            "--patient",
+            patient,
+            "--fasta",
+            str(EXAMPLES / "hbb.fa"),
+            "--vcf",
+            str(EXAMPLES / "hbb_patient.vcf"),
+            "--clinical",
+            str(EXAMPLES / "clinical.json"),
+        ],
+    )
 
     assert result.exit_code == 0, result.output
     stored = next((environment / "custodian" / "patients").iterdir()).read_bytes()

@@ -21,8 +21,9 @@ def grant(ledger: LedgerClient, actors: Actors, **options) -> int:
     terms = any_accredited_terms(ledger, **options)
     nonce, deadline = ledger.consent_nonce(actors.patient.address), ledger.chain_time() + 600
     signature = sign_grant(actors.patient, ledger.consent_domain(), terms, nonce, deadline)
-    consent_id, _ = ledger.grant_consent_by_signature(actors.relayer, actors.patient.address, terms, nonce,
-                                                      deadline, signature)
+    consent_id, _ = ledger.grant_consent_by_signature(
+        actors.relayer, actors.patient.address, terms, nonce, deadline, signature
+    )
     return consent_id
 
 
@@ -145,8 +146,9 @@ def test_replayed_request_rejected(ledger: LedgerClient, actors: Actors):
 
 
 def test_expired_request_rejected(ledger: LedgerClient, actors: Actors, w3: Web3):
-    request, signature = signed_request(ledger, actors.researcher, actors.patient.address,
-                                        deadline=ledger.chain_time() + 30)
+    request, signature = signed_request(
+        ledger, actors.researcher, actors.patient.address, deadline=ledger.chain_time() + 30
+    )
     advance_time(w3, 31)
 
     with pytest.raises(ContractRevertError) as caught:

@@ -25,8 +25,9 @@ def grant_by_signature(ledger: LedgerClient, actors: Actors, terms: ConsentTerms
     nonce = ledger.consent_nonce(actors.patient.address)
     deadline = ledger.chain_time() + 600
     signature = sign_grant(actors.patient, ledger.consent_domain(), terms, nonce, deadline)
-    consent_id, _ = ledger.grant_consent_by_signature(actors.relayer, actors.patient.address, terms, nonce,
-                                                      deadline, signature)
+    consent_id, _ = ledger.grant_consent_by_signature(
+        actors.relayer, actors.patient.address, terms, nonce, deadline, signature
+    )
     return consent_id
 
 
@@ -63,7 +64,10 @@ def test_researcher_grantee_covers_only_that_researcher(ledger: LedgerClient, ac
     terms = ConsentTerms(GranteeKind.RESEARCHER, actors.researcher.address, "genomic", (HMB,), now - 1, now + 600)
     consent_id = grant_by_signature(ledger, actors, terms)
 
-    assert ledger.is_access_allowed(actors.patient.address, actors.researcher.address, "genomic", HMB) == (True, consent_id)
+    assert ledger.is_access_allowed(actors.patient.address, actors.researcher.address, "genomic", HMB) == (
+        True,
+        consent_id,
+    )
     assert ledger.is_access_allowed(actors.patient.address, keyed_account("other").address, "genomic", HMB)[0] is False
 
 
@@ -73,7 +77,10 @@ def test_institution_grantee_covers_its_researchers(ledger: LedgerClient, actors
     consent_id = grant_by_signature(ledger, actors, terms)
     stranger = keyed_account("unbound researcher").address
 
-    assert ledger.is_access_allowed(actors.patient.address, actors.researcher.address, "genomic", HMB) == (True, consent_id)
+    assert ledger.is_access_allowed(actors.patient.address, actors.researcher.address, "genomic", HMB) == (
+        True,
+        consent_id,
+    )
     assert ledger.is_access_allowed(actors.patient.address, stranger, "genomic", HMB)[0] is False
 
 
@@ -226,10 +233,20 @@ def test_domain_separator_matches_eip712(ledger: LedgerClient):
     from eth_account.messages import encode_typed_data
 
     # The domain separator is the 32 bytes after the 0x1901 prefix of any encoded message.
-    typed = {"types": {"EIP712Domain": [
-        {"name": "name", "type": "string"}, {"name": "version", "type": "string"},
-        {"name": "chainId", "type": "uint256"}, {"name": "verifyingContract", "type": "address"}],
-        "Empty": []}, "primaryType": "Empty", "domain": ledger.consent_domain().as_dict(), "message": {}}
+    typed = {
+        "types": {
+            "EIP712Domain": [
+                {"name": "name", "type": "string"},
+                {"name": "version", "type": "string"},
+                {"name": "chainId", "type": "uint256"},
+                {"name": "verifyingContract", "type": "address"},
+            ],
+            "Empty": [],
+        },
+        "primaryType": "Empty",
+        "domain": ledger.consent_domain().as_dict(),
+        "message": {},
+    }
     expected = encode_typed_data(full_message=typed).header
 
     assert ledger._bound(ledger.consents).functions.domainSeparator().call() == expected
