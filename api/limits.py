@@ -8,7 +8,7 @@ from api.problems import problem_response
 
 
 class BodySizeLimitMiddleware:
-    """Answer 413 problem+json when Content-Length, or the bytes actually sent, exceed the limit.
+    """Reject with 413 problem+json when Content-Length, or the bytes actually sent, exceed the limit.
 
     The body is read here, at most ``max_bytes`` of it, and replayed to the application. A body
     sent without Content-Length (chunked) is therefore cut off at the limit too.

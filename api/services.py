@@ -28,8 +28,8 @@ class Services:
 def build_services(settings: Settings) -> Services:
     """Connect to the chain and open the store.
 
-    On the local Anvil chain (no RPC URL set) the contracts are deployed on first use; on any
-    other chain a deployment record made by ``consent-ledger deploy`` is required.
+    On the local Anvil chain (no RPC URL set) the contracts are deployed on first use. Any other
+    chain needs the deployment record that ``consent-ledger deploy`` writes.
     """
     w3 = connect(settings.rpc_url, settings.data_dir, anvil_port=settings.anvil_port)
     custodian = Account.from_key(settings.custodian_secret)

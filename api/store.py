@@ -21,7 +21,7 @@ from eth_utils import is_address, to_checksum_address
 
 
 class PatientNotFoundError(LookupError):
-    """The custodian holds no record for this patient."""
+    """The custodian has no record for this patient."""
 
 
 class StoreCorruptedError(RuntimeError):
@@ -30,7 +30,7 @@ class StoreCorruptedError(RuntimeError):
 
 @dataclass(frozen=True)
 class PatientRecord:
-    """What the custodian holds for one patient; never leaves the custodian."""
+    """One patient's data as the custodian stores it; it never leaves the custodian."""
 
     reference_fasta: str
     variants_vcf: str | None

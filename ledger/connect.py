@@ -24,7 +24,7 @@ def connect(rpc_url: str | None, data_dir: Path, *, anvil_port: int = 8545) -> W
         rpc_url = start_node(data_dir, port=anvil_port).rpc_url
     w3 = Web3(Web3.HTTPProvider(rpc_url, request_kwargs={"timeout": 30}))
     if not w3.is_connected():
-        raise ChainError(f"no JSON-RPC node answers at {rpc_url}; start it or fix CONSENT_LEDGER_RPC_URL")
+        raise ChainError(f"no JSON-RPC node responds at {rpc_url}; start it or fix CONSENT_LEDGER_RPC_URL")
 
     genesis = w3.provider.make_request("eth_getBlockByNumber", ["0x0", False])  # type: ignore[arg-type]
     extra_data = str(genesis.get("result", {}).get("extraData", "0x"))

@@ -38,7 +38,7 @@ class DeployedContract:
 
 @dataclass(frozen=True)
 class Deployment:
-    """Where the contracts live on one chain."""
+    """Addresses and provenance of the contracts on one chain."""
 
     chain_id: int
     evm_version: str
@@ -85,8 +85,8 @@ def deploy(
 ) -> tuple[Deployment, bool]:
     """Deploy the contracts unless a valid record exists; return the record and whether it is new.
 
-    The deployer becomes the only governor unless ``governors`` is given; when it is a governor,
-    it also appoints the ``custodians`` (the gateway accounts that record accesses).
+    The deployer becomes the only governor unless ``governors`` is given. The deployer then appoints
+    the ``custodians`` (the gateway accounts that record accesses), so it must be one of the governors.
     """
     chain_id = w3.eth.chain_id
     artifacts = load_artifacts(evm_version)

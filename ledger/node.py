@@ -101,7 +101,7 @@ def stop_node(data_dir: Path) -> bool:
 
 
 def node_status(data_dir: Path) -> NodeInfo | None:
-    """Return the node running for ``data_dir`` if it answers RPC, else None."""
+    """Return the node running for ``data_dir`` if it responds to JSON-RPC, else None."""
     record = chain_dir(data_dir) / "node.json"
     info = _read_record(record)
     if info is None:
@@ -144,7 +144,7 @@ def _wait_until_ready(info: NodeInfo, process: subprocess.Popen[bytes]) -> None:
         if _answers(info.rpc_url):
             return
         time.sleep(0.1)
-    raise ChainError(f"anvil did not answer on {info.rpc_url} within {START_TIMEOUT_S:.0f} s")
+    raise ChainError(f"anvil did not respond on {info.rpc_url} within {START_TIMEOUT_S:.0f} s")
 
 
 def _answers(rpc_url: str) -> bool:

@@ -27,7 +27,7 @@ class DenialReason(IntEnum):
 
 @dataclass(frozen=True)
 class ConsentTerms:
-    """What a patient consents to; times are Unix seconds, the window is [valid_from, valid_until)."""
+    """Terms of a consent. Times are Unix seconds and the consent holds for valid_from <= t < valid_until."""
 
     grantee_kind: GranteeKind
     grantee: str
@@ -71,7 +71,7 @@ class AccessRequest:
 
 @dataclass(frozen=True)
 class AuditReceipt:
-    """Where an access record sits on chain; anyone with chain access can check it."""
+    """Location of an access record on chain, which anyone with chain access can check."""
 
     chain_id: int
     contract: str

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Makes the npm build of solc answer like a native solc binary for py-solc-x:
+// Makes the npm build of solc respond like a native solc binary for py-solc-x:
 // `--version` prints the version line, `--standard-json` reads compiler input on stdin
 // and writes only the output JSON. The npm package's own CLI prints a banner line before
 // its JSON, which py-solc-x cannot parse, so this calls the compiler's JavaScript API instead.

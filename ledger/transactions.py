@@ -1,7 +1,7 @@
 """Send signed transactions from a local key and decode custom-error reverts.
 
 Keys never leave this process: transactions are signed with eth-account and sent raw, so the
-same code works against Anvil, Besu or any JSON-RPC node that holds no keys.
+same code works against Anvil, Besu or any JSON-RPC node that stores no keys.
 """
 
 from __future__ import annotations
