@@ -48,18 +48,22 @@ def contracts_dir() -> Path:
     return project_root() / "contracts"
 
 
-def build_standard_input(evm_version: str = DEFAULT_EVM_VERSION) -> dict[str, Any]:
+def build_standard_input(
+    evm_version: str = DEFAULT_EVM_VERSION, roots: tuple[str, ...] | None = None
+) -> dict[str, Any]:
     """Build solc's standard-JSON input with every source, imports included, embedded.
+
+    ``roots`` are source paths relative to the project root; the product's three contracts by default.
 
     Embedding the sources (instead of letting solc read files) makes the output identical
     for the native compiler and the npm build, which has no file system access of its own.
     """
     if evm_version not in SUPPORTED_EVM_VERSIONS:
         raise CompilationError(f"EVM version {evm_version!r} is not supported; choose one of {SUPPORTED_EVM_VERSIONS}")
-    roots = [f"contracts/{name}.sol" for name in CONTRACT_NAMES]
+    roots = roots or tuple(f"contracts/{name}.sol" for name in CONTRACT_NAMES)
     return {
         "language": "Solidity",
-        "sources": {unit: {"content": text} for unit, text in sorted(_collect_sources(roots).items())},
+        "sources": {unit: {"content": text} for unit, text in sorted(_collect_sources(list(roots)).items())},
         "settings": {
             "evmVersion": evm_version,
             "optimizer": {"enabled": True, "runs": OPTIMIZER_RUNS},
@@ -68,16 +72,24 @@ def build_standard_input(evm_version: str = DEFAULT_EVM_VERSION) -> dict[str, An
     }
 
 
-def compile_contracts(evm_version: str = DEFAULT_EVM_VERSION) -> dict[str, Artifact]:
-    """Compile the contracts with solc :data:`~ledger.toolchain.SOLC_VERSION`."""
+def compile_contracts(
+    evm_version: str = DEFAULT_EVM_VERSION, sources: tuple[str, ...] | None = None
+) -> dict[str, Artifact]:
+    """Compile with solc :data:`~ledger.toolchain.SOLC_VERSION`; one artifact per source file's contract.
+
+    ``sources`` are paths such as ``contracts/mocks/GuardianWallet.sol``, each defining the contract
+    named after the file; the product's contracts by default.
+    """
+    sources = sources or tuple(f"contracts/{name}.sol" for name in CONTRACT_NAMES)
     try:
-        output = solcx.compile_standard(build_standard_input(evm_version), solc_binary=solc_binary())
+        output = solcx.compile_standard(build_standard_input(evm_version, sources), solc_binary=solc_binary())
     except SolcError as exc:
         raise CompilationError(f"solc {SOLC_VERSION} failed: {exc.message}") from exc
 
     artifacts = {}
-    for name in CONTRACT_NAMES:
-        compiled = output["contracts"][f"contracts/{name}.sol"][name]
+    for source in sources:
+        name = posixpath.splitext(posixpath.basename(source))[0]
+        compiled = output["contracts"][source][name]
         artifacts[name] = Artifact(
             name=name,
             abi=compiled["abi"],

@@ -22,10 +22,13 @@ def any_accredited_terms(
     return ConsentTerms(GranteeKind.ANY_ACCREDITED, ZERO_ADDRESS, data_class, purposes, now - 1, now + lifetime_s)
 
 
-def sign_grant(patient: LocalAccount, domain: Domain, terms: ConsentTerms, nonce: int, deadline: int) -> bytes:
+def sign_grant(
+    signer: LocalAccount, domain: Domain, terms: ConsentTerms, nonce: int, deadline: int, *, patient: str | None = None
+) -> bytes:
+    """Sign a grant with ``signer``'s key; ``patient`` defaults to the signer (an EOA patient)."""
     typed_data = grant_consent_message(
         domain,
-        patient=patient.address,
+        patient=patient or signer.address,
         grantee_kind=int(terms.grantee_kind),
         grantee=terms.grantee,
         data_class=terms.data_class,
@@ -35,7 +38,7 @@ def sign_grant(patient: LocalAccount, domain: Domain, terms: ConsentTerms, nonce
         nonce=nonce,
         deadline=deadline,
     )
-    return bytes.fromhex(sign_typed_data(patient.key, typed_data)[2:])
+    return bytes.fromhex(sign_typed_data(signer.key, typed_data)[2:])
 
 
 def sign_revoke(patient: LocalAccount, domain: Domain, consent_id: int, nonce: int, deadline: int) -> bytes:
