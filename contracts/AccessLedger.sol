@@ -41,15 +41,17 @@ contract AccessLedger is IAccessLedger, EIP712 {
         _checkResearcherSignature(request, researcherSignature);
 
         _recorded[request.requestHash] = true;
+        bool consented;
+        (consented, consentId) =
+            consents.isAccessAllowed(request.patient, request.researcher, request.dataClass, request.purpose);
         DenialReason reason = DenialReason.None;
         if (!consortium.isAccredited(request.researcher)) {
             reason = DenialReason.ResearcherNotAccredited;
-        } else {
-            (granted, consentId) =
-                consents.isAccessAllowed(request.patient, request.researcher, request.dataClass, request.purpose);
-            if (!granted) reason = DenialReason.NoConsent;
+        } else if (!consented) {
+            reason = DenialReason.NoConsent;
         }
 
+        granted = reason == DenialReason.None;
         _emitOutcome(request, reason, consentId);
     }
 
@@ -93,7 +95,14 @@ contract AccessLedger is IAccessLedger, EIP712 {
             );
         } else {
             emit AccessDenied(
-                request.patient, request.researcher, request.requestHash, request.dataClass, request.purpose, reason, msg.sender
+                request.patient,
+                request.researcher,
+                request.requestHash,
+                request.dataClass,
+                request.purpose,
+                consentId,
+                reason,
+                msg.sender
             );
         }
     }

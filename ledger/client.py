@@ -232,7 +232,7 @@ class LedgerClient:
             request_hash="0x" + bytes(args["requestHash"]).hex(),
             data_class=decode_label(args["dataClass"]),
             purpose=decode_label(args["purpose"]),
-            consent_id=int(args["consentId"]) if granted else 0,
+            consent_id=int(args["consentId"]),
             reason=DenialReason.NONE if granted else DenialReason(args["reason"]),
             custodian=args["custodian"],
             receipt=AuditReceipt(

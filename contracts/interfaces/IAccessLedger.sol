@@ -48,13 +48,18 @@ interface IAccessLedger {
         address custodian
     );
 
-    /// @notice Emitted when a request fails a check; nothing may be computed on the patient's data.
+    /**
+     * @notice Emitted when a request fails a check; nothing may be computed on the patient's data.
+     * @param consentId The consent that covers the request even though it was denied (the researcher
+     * was not accredited), or 0 when no consent covers it.
+     */
     event AccessDenied(
         address indexed patient,
         address indexed researcher,
         bytes32 indexed requestHash,
         bytes32 dataClass,
         bytes32 purpose,
+        uint256 consentId,
         DenialReason reason,
         address custodian
     );
@@ -65,7 +70,7 @@ interface IAccessLedger {
      * not passed, `researcherSignature` is the researcher's signature of `request`, and the request
      * hash was never recorded. A failed requirement reverts; a failed check is recorded as a denial.
      * @return granted Whether the access was granted.
-     * @return consentId The covering consent, or 0 when denied.
+     * @return consentId The covering consent, or 0 when none covers the request.
      */
     function recordAccess(AccessRequest calldata request, bytes calldata researcherSignature)
         external

@@ -77,12 +77,20 @@ def test_denied_after_consent_expiry(ledger: LedgerClient, actors: Actors, w3: W
 
 
 def test_denied_for_unaccredited_researcher(ledger: LedgerClient, actors: Actors):
-    grant(ledger, actors)
+    consent_id = grant(ledger, actors)
 
     outcome = record(ledger, actors.custodian, keyed_account("not accredited"), actors.patient.address)
 
     assert outcome.granted is False
     assert outcome.reason is DenialReason.RESEARCHER_NOT_ACCREDITED
+    assert outcome.consent_id == consent_id
+
+
+def test_unaccredited_without_consent_names_accreditation(ledger: LedgerClient, actors: Actors):
+    outcome = record(ledger, actors.custodian, keyed_account("not accredited"), actors.patient.address)
+
+    assert outcome.reason is DenialReason.RESEARCHER_NOT_ACCREDITED
+    assert outcome.consent_id == 0
 
 
 def test_denied_after_accreditation_lapses(ledger: LedgerClient, actors: Actors, w3: Web3):
