@@ -13,6 +13,7 @@ import secrets
 from typing import Any
 
 from eth_utils import keccak
+from web3 import Web3
 
 from api.problems import ApiProblem
 from api.schemas import ResearchRequestBase, TypedDataOut
@@ -103,7 +104,7 @@ def _check_researcher_signature(
     services: Services, simulation: str, request: ResearchRequestBase, digest: bytes, signature: str
 ) -> None:
     w3 = services.ledger.w3
-    if len(w3.eth.get_code(request.researcher)) > 0:
+    if len(w3.eth.get_code(Web3.to_checksum_address(request.researcher))) > 0:
         return  # An EIP-1271 contract wallet: only the access ledger can check its signature.
     typed_data = _typed_data(services, simulation, request, digest, request.deadline or 0)
     try:

@@ -96,7 +96,7 @@ def _onboard(state: DemoState) -> None:
     governor = Account.from_key(state.services.settings.deployer_secret)
     institution = Account.from_key(DEMO_INSTITUTION_KEY)
     state.step("A governor admits the research institution, which accredits a researcher for one year.")
-    if not ledger._bound(ledger.consortium).functions.isInstitution(institution.address).call():
+    if not ledger.is_institution(institution.address):
         ledger.approve_institution(governor, institution.address)
     receipt = ledger.accredit_researcher(institution, state.researcher.address, ledger.chain_time() + ONE_YEAR_S)
     state.console.print(f"  institution {institution.address}")

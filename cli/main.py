@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import typer
 from rich.console import Console
@@ -27,6 +28,7 @@ app.add_typer(custodian_app, name="custodian")
 app.add_typer(sim_app, name="sim")
 
 console = Console()
+T = TypeVar("T")
 
 
 @app.callback()
@@ -164,7 +166,7 @@ def demo() -> None:
     raise typer.Exit(0 if run_demo(Settings(), demo_console) else 1)
 
 
-def _run(action):  # type: ignore[no-untyped-def]
+def _run(action: Callable[[], T]) -> T:
     try:
         return action()
     except LedgerError as exc:

@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 from eth_account.signers.local import LocalAccount
+from eth_typing import HexStr
 from hexbytes import HexBytes
 from web3 import Web3
 from web3.contract import Contract
@@ -44,15 +45,15 @@ class LedgerClient:
         self.w3 = w3
         self.deployment = deployment
         artifacts = load_artifacts(deployment.evm_version)
-        self.consortium = self._contract(deployment, artifacts, "ConsortiumRegistry")
-        self.consents = self._contract(deployment, artifacts, "ConsentRegistry")
-        self.access_ledger = self._contract(deployment, artifacts, "AccessLedger")
+        self.consortium = self._contract(w3, deployment, artifacts, "ConsortiumRegistry")
+        self.consents = self._contract(w3, deployment, artifacts, "ConsentRegistry")
+        self.access_ledger = self._contract(w3, deployment, artifacts, "AccessLedger")
         self.decoder = ErrorDecoder([artifact.abi for artifact in artifacts.values()])
         self._senders: dict[str, TransactionSender] = {}
 
     @staticmethod
-    def _contract(deployment: Deployment, artifacts: dict[str, Any], name: str) -> Contract:
-        return Web3().eth.contract(address=deployment.address(name), abi=artifacts[name].abi)
+    def _contract(w3: Web3, deployment: Deployment, artifacts: dict[str, Any], name: str) -> Contract:
+        return w3.eth.contract(address=Web3.to_checksum_address(deployment.address(name)), abi=artifacts[name].abi)
 
     @property
     def chain_id(self) -> int:
@@ -68,32 +69,30 @@ class LedgerClient:
             self._senders[account.address] = TransactionSender(self.w3, account, self.decoder)
         return self._senders[account.address]
 
-    def _bound(self, contract: Contract) -> Contract:
-        return self.w3.eth.contract(address=contract.address, abi=contract.abi)
-
     # Consortium registry
 
     def approve_institution(self, governor: LocalAccount, institution: str) -> TxReceipt:
-        return self.sender(governor).transact(
-            self._bound(self.consortium).functions.approveInstitutionAdmission(institution)
-        )
+        return self.sender(governor).transact(self.consortium.functions.approveInstitutionAdmission(institution))
 
     def accredit_researcher(self, institution: LocalAccount, researcher: str, until: int) -> TxReceipt:
-        function = self._bound(self.consortium).functions.accreditResearcher(researcher, until)
+        function = self.consortium.functions.accreditResearcher(researcher, until)
         return self.sender(institution).transact(function)
 
     def grant_role(self, governor: LocalAccount, role_name: str, account: str) -> TxReceipt:
         """Grant ``CUSTODIAN_ROLE`` or ``AUDITOR_ROLE``; only governors may."""
-        registry = self._bound(self.consortium)
+        registry = self.consortium
         role = getattr(registry.functions, role_name)().call()
         return self.sender(governor).transact(registry.functions.grantRole(role, account))
 
     def has_role(self, role_name: str, account: str) -> bool:
-        registry = self._bound(self.consortium)
+        registry = self.consortium
         return bool(registry.functions.hasRole(getattr(registry.functions, role_name)().call(), account).call())
 
+    def is_institution(self, institution: str) -> bool:
+        return bool(self.consortium.functions.isInstitution(institution).call())
+
     def is_accredited(self, researcher: str) -> bool:
-        return bool(self._bound(self.consortium).functions.isAccredited(researcher).call())
+        return bool(self.consortium.functions.isAccredited(researcher).call())
 
     # Consent registry
 
@@ -101,42 +100,40 @@ class LedgerClient:
         return Domain("ConsentRegistry", "1", self.chain_id, self.consents.address)
 
     def consent_nonce(self, patient: str) -> int:
-        return int(self._bound(self.consents).functions.nonces(patient).call())
+        return int(self.consents.functions.nonces(patient).call())
 
     def grant_consent(self, patient: LocalAccount, terms: ConsentTerms) -> tuple[int, TxReceipt]:
-        function = self._bound(self.consents).functions.grantConsent(terms.as_abi_tuple())
+        function = self.consents.functions.grantConsent(terms.as_abi_tuple())
         receipt = self.sender(patient).transact(function)
         return self._granted_id(receipt), receipt
 
     def grant_consent_by_signature(
         self, relayer: LocalAccount, patient: str, terms: ConsentTerms, nonce: int, deadline: int, signature: bytes
     ) -> tuple[int, TxReceipt]:
-        function = self._bound(self.consents).functions.grantConsentBySignature(
+        function = self.consents.functions.grantConsentBySignature(
             patient, terms.as_abi_tuple(), nonce, deadline, signature
         )
         receipt = self.sender(relayer).transact(function)
         return self._granted_id(receipt), receipt
 
     def revoke_consent(self, patient: LocalAccount, consent_id: int) -> TxReceipt:
-        return self.sender(patient).transact(self._bound(self.consents).functions.revokeConsent(consent_id))
+        return self.sender(patient).transact(self.consents.functions.revokeConsent(consent_id))
 
     def revoke_consent_by_signature(
         self, relayer: LocalAccount, consent_id: int, nonce: int, deadline: int, signature: bytes
     ) -> TxReceipt:
-        function = self._bound(self.consents).functions.revokeConsentBySignature(consent_id, nonce, deadline, signature)
+        function = self.consents.functions.revokeConsentBySignature(consent_id, nonce, deadline, signature)
         return self.sender(relayer).transact(function)
 
     def is_access_allowed(self, patient: str, researcher: str, data_class: str, purpose: str) -> tuple[bool, int]:
-        allowed, consent_id = (
-            self._bound(self.consents)
-            .functions.isAccessAllowed(patient, researcher, encode_label(data_class), encode_label(purpose))
-            .call()
-        )
+        allowed, consent_id = self.consents.functions.isAccessAllowed(
+            patient, researcher, encode_label(data_class), encode_label(purpose)
+        ).call()
         return bool(allowed), int(consent_id)
 
     def get_consent(self, consent_id: int) -> ConsentRecord:
         try:
-            patient, status, terms = self._bound(self.consents).functions.getConsent(consent_id).call()
+            patient, status, terms = self.consents.functions.getConsent(consent_id).call()
         except Exception as exc:  # noqa: BLE001 - re-raised as the decoded custom error
             raise self._decode_call_error(exc) from exc
         kind, grantee, data_class, purposes, valid_from, valid_until = terms
@@ -156,11 +153,11 @@ class LedgerClient:
 
     def live_consents(self, patient: str, data_class: str) -> list[ConsentRecord]:
         """Return the patient's unrevoked consents for ``data_class`` (expired ones included)."""
-        ids = self._bound(self.consents).functions.liveConsentIds(patient, encode_label(data_class)).call()
+        ids = self.consents.functions.liveConsentIds(patient, encode_label(data_class)).call()
         return [self.get_consent(int(consent_id)) for consent_id in ids]
 
     def _granted_id(self, receipt: TxReceipt) -> int:
-        events = self._bound(self.consents).events.ConsentGranted().process_receipt(receipt)
+        events = self.consents.events.ConsentGranted().process_receipt(receipt)
         return int(events[0]["args"]["consentId"])
 
     # Access ledger
@@ -170,7 +167,7 @@ class LedgerClient:
 
     def record_access(self, custodian: LocalAccount, request: AccessRequest, signature: bytes) -> AccessRecord:
         """Record ``request`` from the custodian gateway and return the decoded outcome event."""
-        function = self._bound(self.access_ledger).functions.recordAccess(request.as_abi_tuple(), signature)
+        function = self.access_ledger.functions.recordAccess(request.as_abi_tuple(), signature)
         receipt = self.sender(custodian).transact(function)
         for log in receipt["logs"]:
             if HexBytes(log["address"]) == HexBytes(self.access_ledger.address):
@@ -178,14 +175,14 @@ class LedgerClient:
         raise LedgerError(f"transaction {receipt['transactionHash'].to_0x_hex()} emitted no access event")
 
     def is_recorded(self, request_hash: bytes) -> bool:
-        return bool(self._bound(self.access_ledger).functions.isRecorded(request_hash).call())
+        return bool(self.access_ledger.functions.isRecorded(request_hash).call())
 
     def access_records(
         self, *, patient: str | None = None, researcher: str | None = None, from_block: int = 0
     ) -> list[AccessRecord]:
         """Return access events in chain order, filtered on the indexed patient and researcher."""
         filters = {key: value for key, value in (("patient", patient), ("researcher", researcher)) if value}
-        ledger = self._bound(self.access_ledger)
+        ledger = self.access_ledger
         events: list[EventData] = []
         for name in ACCESS_EVENTS:
             event = getattr(ledger.events, name)()
@@ -202,7 +199,7 @@ class LedgerClient:
             raise ReceiptVerificationError(f"receipt chain id {receipt.chain_id} is not this chain's {self.chain_id}")
         if HexBytes(receipt.contract) != HexBytes(self.access_ledger.address):
             raise ReceiptVerificationError(f"receipt contract {receipt.contract} is not the access ledger")
-        chain_receipt = self.w3.eth.get_transaction_receipt(receipt.transaction_hash)
+        chain_receipt = self.w3.eth.get_transaction_receipt(HexStr(receipt.transaction_hash))
         canonical = self.w3.eth.get_block(receipt.block_number)["hash"]
         if chain_receipt["blockNumber"] != receipt.block_number or HexBytes(canonical) != HexBytes(receipt.block_hash):
             raise ReceiptVerificationError(
@@ -214,12 +211,13 @@ class LedgerClient:
         return self._access_record(self._decode_access_log(matches[0]))
 
     def _decode_access_log(self, log: Any) -> EventData:
-        ledger = self._bound(self.access_ledger)
+        ledger = self.access_ledger
         topic = HexBytes(log["topics"][0])
         for name in ACCESS_EVENTS:
             event = getattr(ledger.events, name)()
             if topic == HexBytes(event.topic):
-                return event.process_log(log)
+                decoded: EventData = event.process_log(log)
+                return decoded
         raise ReceiptVerificationError(f"log {log['logIndex']} is not an access event")
 
     def _access_record(self, event: EventData) -> AccessRecord:

@@ -26,9 +26,9 @@ def connect(rpc_url: str | None, data_dir: Path, *, anvil_port: int = 8545) -> W
     if not w3.is_connected():
         raise ChainError(f"no JSON-RPC node responds at {rpc_url}; start it or fix CONSENT_LEDGER_RPC_URL")
 
-    genesis = w3.provider.make_request("eth_getBlockByNumber", ["0x0", False])  # type: ignore[arg-type]
-    extra_data = str(genesis.get("result", {}).get("extraData", "0x"))
-    if (len(extra_data) - 2) // 2 > _MAX_PLAIN_EXTRA_DATA:
+    genesis = w3.eth.get_block(0)
+    extra_data = bytes(genesis.get("extraData", b""))
+    if len(extra_data) > _MAX_PLAIN_EXTRA_DATA:
         w3.middleware_onion.inject(ExtraDataToPOAMiddleware, layer=0)
         logger.info("proof-of-authority extraData detected; PoA middleware injected")
     logger.info("connected chain_id=%d", w3.eth.chain_id)

@@ -106,7 +106,9 @@ def deploy(
         contracts={"ConsortiumRegistry": consortium, "ConsentRegistry": consents, "AccessLedger": ledger},
     )
 
-    registry = w3.eth.contract(address=consortium.address, abi=artifacts["ConsortiumRegistry"].abi)
+    registry = w3.eth.contract(
+        address=Web3.to_checksum_address(consortium.address), abi=artifacts["ConsortiumRegistry"].abi
+    )
     custodian_role = registry.functions.CUSTODIAN_ROLE().call()
     for custodian in custodians or []:
         sender.transact(registry.functions.grantRole(custodian_role, custodian))

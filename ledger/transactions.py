@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from eth_abi import decode as abi_decode
 from eth_account.signers.local import LocalAccount
@@ -18,7 +18,7 @@ from hexbytes import HexBytes
 from web3 import Web3
 from web3.contract.contract import ContractConstructor, ContractFunction
 from web3.exceptions import ContractCustomError, ContractLogicError
-from web3.types import TxReceipt
+from web3.types import TxParams, TxReceipt
 
 from ledger.errors import ChainError, ContractRevertError
 
@@ -107,9 +107,8 @@ class TransactionSender:
 
     def _build(self, function: ContractFunction | ContractConstructor) -> dict[str, Any]:
         try:
-            transaction = function.build_transaction(
-                {"from": self.address, "nonce": self.w3.eth.get_transaction_count(self.address, "pending")}
-            )
+            nonce = self.w3.eth.get_transaction_count(self.account.address, "pending")
+            transaction = function.build_transaction(cast(TxParams, {"from": self.account.address, "nonce": nonce}))
         except ContractCustomError as exc:
             raise self.decoder.decode(_revert_data(exc)) from exc
         except ContractLogicError as exc:

@@ -249,7 +249,7 @@ def test_domain_separator_matches_eip712(ledger: LedgerClient):
     }
     expected = encode_typed_data(full_message=typed).header
 
-    assert ledger._bound(ledger.consents).functions.domainSeparator().call() == expected
+    assert ledger.consents.functions.domainSeparator().call() == expected
 
 
 @pytest.mark.parametrize(

@@ -131,14 +131,14 @@ def test_researcher_bound_to_one_institution(ledger: LedgerClient, actors: Actor
 
 
 def test_revoke_accreditation_by_institution(ledger: LedgerClient, actors: Actors):
-    registry = ledger._bound(ledger.consortium)
+    registry = ledger.consortium
     ledger.sender(actors.institution).transact(registry.functions.revokeAccreditation(actors.researcher.address))
 
     assert ledger.is_accredited(actors.researcher.address) is False
 
 
 def test_revoke_accreditation_by_outsider_rejected(ledger: LedgerClient, actors: Actors):
-    registry = ledger._bound(ledger.consortium)
+    registry = ledger.consortium
 
     with pytest.raises(ContractRevertError) as caught:
         ledger.sender(actors.outsider).transact(registry.functions.revokeAccreditation(actors.researcher.address))
