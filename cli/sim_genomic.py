@@ -43,11 +43,31 @@ _console = Console(stderr=True)
 _INPUT_ERROR_EXIT = 2
 
 ReferenceArgument = Annotated[Path, typer.Argument(help="Reference genome or region: FASTA or UCSC 2bit.")]
-VcfOption = Annotated[Path | None, typer.Option("--vcf", help="The patient's VCF; guides are designed on each haplotype.")]
+VcfOption = Annotated[
+    Path | None, typer.Option("--vcf", help="The patient's VCF; guides are designed on each haplotype.")
+]
 RegionOption = Annotated[str | None, typer.Option("--region", help="CONTIG or CONTIG:START-END, 1-based inclusive.")]
 NucleaseOption = Annotated[str, typer.Option("--nuclease", help="SpCas9, SaCas9 or Cas12a.")]
 MismatchOption = Annotated[int, typer.Option("--max-mismatches", min=0, max=4, help="Off-target mismatch limit (0-4).")]
-IndexOption = Annotated[Path | None, typer.Option("--index", help="Off-target index file (.npz); built there on first use.")]
+IndexOption = Annotated[
+    Path | None, typer.Option("--index", help="Off-target index file (.npz); built there on first use.")
+]
+CrisporOption = Annotated[
+    bool, typer.Option("--crispor-rules", help="Aggregate specificity as CRISPOR does, not by the published formulas.")
+]
+GenomeOption = Annotated[
+    Path | None, typer.Option("--genome", help="Genome (FASTA or 2bit) to search for off-targets (SpCas9).")
+]
+JsonOption = Annotated[Path | None, typer.Option("--json", help="Write the result as JSON ('-' for stdout).")]
+TsvOption = Annotated[Path | None, typer.Option("--tsv", help="Write a CRISPOR-style guide table.")]
+MapOption = Annotated[Path | None, typer.Option("--map", help="Draw a guide map (.svg or .png).")]
+CdsOption = Annotated[
+    str | None,
+    typer.Option("--cds", help="Coding exons as START-END,START-END (1-based, transcript orientation)."),
+]
+RevertOption = Annotated[
+    str | None, typer.Option("--revert", help="Name of the VCF variant the HDR donor reverts (e.g. rs334).")
+]
 
 
 @contextmanager
@@ -91,13 +111,13 @@ def guides_command(
     vcf: VcfOption = None,
     region: RegionOption = None,
     nuclease: NucleaseOption = "SpCas9",
-    genome: Annotated[Path | None, typer.Option("--genome", help="Genome (FASTA or 2bit) to search for off-targets (SpCas9).")] = None,
+    genome: GenomeOption = None,
     index: IndexOption = None,
     max_mismatches: MismatchOption = 4,
-    crispor_rules: Annotated[bool, typer.Option("--crispor-rules", help="Aggregate specificity as CRISPOR does instead of the published formulas.")] = False,
-    json_path: Annotated[Path | None, typer.Option("--json", help="Write the full result as JSON ('-' for stdout).")] = None,
-    tsv_path: Annotated[Path | None, typer.Option("--tsv", help="Write a CRISPOR-style guide table.")] = None,
-    map_path: Annotated[Path | None, typer.Option("--map", help="Draw a guide map (.svg or .png).")] = None,
+    crispor_rules: CrisporOption = False,
+    json_path: JsonOption = None,
+    tsv_path: TsvOption = None,
+    map_path: MapOption = None,
 ) -> None:
     """Design CRISPR guides on a reference region and, with --vcf, on the patient's haplotypes."""
     with _input_errors():
@@ -126,7 +146,9 @@ def _write(path: Path, text: str) -> None:
 def _print_guides(result: dict[str, Any]) -> None:
     table = Table(title=f"{result['nuclease']} guides in {result['region']} "
                         f"({result['variants_applied']} variant(s) applied)")  # fmt: skip
-    for column in ("id", "protospacer + PAM", "strand", "start", "cut", "GC", "RS1", "MIT spec", "CFD spec", "effect", "flags"):
+    table.add_column("id", no_wrap=True)
+    table.add_column("protospacer PAM", no_wrap=True)
+    for column in ("cut", "RS1", "MIT", "CFD", "effect", "flags"):
         table.add_column(column)
     for guide in result["guides"]:
         if guide["weak_pam"]:
@@ -135,8 +157,7 @@ def _print_guides(result: dict[str, Any]) -> None:
         mit = guide.get("mit_specificity")
         cfd = guide.get("cfd_specificity")
         table.add_row(
-            guide["id"], f"{guide['protospacer']} {guide['pam']}", guide["strand"],
-            str(guide["start"]), str(guide["cut_position"]), f"{guide['gc_fraction']:.2f}", rs1,
+            guide["id"], f"{guide['protospacer']} {guide['pam']}", str(guide["cut_position"]), rs1,
             "-" if mit is None else f"{mit:.0f}", "-" if cfd is None else f"{cfd:.0f}",
             guide["effect"], ",".join(guide["flags"]),
         )  # fmt: skip
@@ -145,7 +166,9 @@ def _print_guides(result: dict[str, Any]) -> None:
 
 @sim_app.command("score")
 def score_command(
-    table: Annotated[Path, typer.Argument(help="TSV with columns guide and target (23-mers), optionally context (30-mers).")],
+    table: Annotated[
+        Path, typer.Argument(help="TSV with columns guide and target (23-mers), optionally context (30-mers).")
+    ],
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")] = None,
 ) -> None:
     """Add mismatches, MIT hit score (0-100), CFD (0-1) and, with context, Rule Set 1 (0-1)."""
@@ -160,8 +183,8 @@ def offtargets_command(
     guides: Annotated[list[str], typer.Argument(help="20-nt SpCas9 spacers, PAM excluded.")],
     index: IndexOption = None,
     max_mismatches: MismatchOption = 4,
-    crispor_rules: Annotated[bool, typer.Option("--crispor-rules", help="Aggregate specificity as CRISPOR does.")] = False,
-    json_path: Annotated[Path | None, typer.Option("--json", help="Write every site as JSON ('-' for stdout).")] = None,
+    crispor_rules: CrisporOption = False,
+    json_path: JsonOption = None,
 ) -> None:
     """Search a genome exhaustively for off-targets of SpCas9 guides (NGG, NAG, NGA)."""
     with _input_errors():
@@ -191,15 +214,17 @@ def offtargets_command(
 @sim_app.command("outcomes")
 def outcomes_command(
     reference: ReferenceArgument,
-    guide: Annotated[str, typer.Option("--guide", help="Guide id from 'sim guides' (e.g. 70forw).")],
+    guide: Annotated[
+        str, typer.Option("--guide", help="Guide id from 'sim guides' run with the same region (e.g. 70forw).")
+    ],
     vcf: VcfOption = None,
     region: RegionOption = None,
     nuclease: NucleaseOption = "SpCas9",
-    cds: Annotated[str | None, typer.Option("--cds", help="Coding exons as START-END,START-END (1-based, transcript orientation), for donor checks.")] = None,
-    revert: Annotated[str | None, typer.Option("--revert", help="Name of the VCF variant the HDR donor reverts (e.g. rs334).")] = None,
+    cds: CdsOption = None,
+    revert: RevertOption = None,
     arm_nt: Annotated[int, typer.Option("--arm", min=10, help="Donor homology arm length on each side (nt).")] = 50,
     top: Annotated[int, typer.Option("--top", min=1, help="Deletion patterns to list.")] = 10,
-    json_path: Annotated[Path | None, typer.Option("--json", help="Write the result as JSON ('-' for stdout).")] = None,
+    json_path: JsonOption = None,
 ) -> None:
     """Predict microhomology deletions (Bae 2014) at a guide's cut and design an HDR donor."""
     with _input_errors():
@@ -257,6 +282,7 @@ def _parse_cds(text: str) -> CodingSequence:
 
 def _print_outcomes(result: dict[str, Any], top: int) -> None:
     console = Console()
+
     guide = result["guide"]
     console.print(f"Guide {guide['id']} {guide['protospacer']} {guide['pam']} ({guide['strand']}), "
                   f"cut after {guide['cut_position']} on {result['haplotype']}")  # fmt: skip
@@ -270,12 +296,14 @@ def _print_outcomes(result: dict[str, Any], top: int) -> None:
         table.add_row(pattern["microhomology"], str(pattern["deletion_nt"]), pattern["deleted"],
                       f"{pattern['score']:.1f}", "yes" if pattern["frameshift"] else "no")  # fmt: skip
     console.print(table)
+
     donor = result.get("donor")
     if donor is None:
         return
     console.print(f"HDR donor ({len(donor['donor'])} nt, {donor['donor_start']}-{donor['donor_end']}), "
                   f"edit {donor['edit']}, {donor['cut_to_edit_nt']} nt from the cut:")  # fmt: skip
     console.print(donor["donor"])
+
     for change in donor["blocking_changes"]:
         check = (f"codon {change['codon']} {change['codon_before']}>{change['codon_after']} "
                  f"({change['amino_acid_before']}>{change['amino_acid_after']})"

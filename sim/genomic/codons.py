@@ -13,7 +13,7 @@ __all__ = ["CodingSequence", "GENETIC_CODE", "translate"]
 _AMINO_ACIDS = "FFLLSSSSYY**CC*WLLLLPPPPHHQQRRRRIIIMTTTTNNKKSSRRVVVVAAAADDEEGGGG"
 #: Amino acid (one-letter, ``*`` for stop) of every DNA codon.
 GENETIC_CODE: dict[str, str] = {
-    "".join(codon): amino for codon, amino in zip(product("TCAG", repeat=3), _AMINO_ACIDS)
+    "".join(codon): amino for codon, amino in zip(product("TCAG", repeat=3), _AMINO_ACIDS, strict=True)
 }
 
 
@@ -43,7 +43,7 @@ class CodingSequence:
             previous = end
 
     def positions(self) -> list[int]:
-        """Every coding reference position, 5' to 3'."""
+        """Return every coding reference position, 5' to 3'."""
         return [p for start, end in self.exons for p in range(start, end + 1)]
 
     def codon_of(self, position: int) -> tuple[int, list[int]] | None:

@@ -60,9 +60,7 @@ class PlacedGuide:
         return self.site.strand, self.anchor, self.site.protospacer, self.site.pam
 
 
-def place_sites(
-    haplotype: Haplotype, nuclease: Nuclease, region_start: int
-) -> list[PlacedGuide]:
+def place_sites(haplotype: Haplotype, nuclease: Nuclease, region_start: int) -> list[PlacedGuide]:
     """Find the guide sites of a haplotype and map them to reference coordinates."""
     to_reference = haplotype.ref_positions
     placed = []
@@ -96,13 +94,14 @@ def design_guides(
     haplotypes: list[Haplotype],
     nuclease: Nuclease,
     variants: list[Variant] | None = None,
-    flags: GuideFlags = GuideFlags(),
+    flags: GuideFlags | None = None,
 ) -> list[dict[str, Any]]:
     """Design guides on every haplotype and label each against the reference.
 
     Returns one JSON-serialisable dict per distinct guide, sorted by
     position; see the module docstring for ``effect``.
     """
+    flags = flags or GuideFlags()
     reference_haplotype = Haplotype("reference", reference.sequence, _identity(reference), ())
     on_reference = place_sites(reference_haplotype, nuclease, reference.start)
     per_haplotype = {h.name: place_sites(h, nuclease, reference.start) for h in haplotypes}

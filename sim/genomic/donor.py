@@ -1,12 +1,12 @@
 """HDR donor design that reverts a patient variant, with a silent PAM-blocking change.
 
 The donor is the patient's sequence with the variant reverted to the
-reference allele, spanning ``arm_nt`` on each side of the edit. If the
-donor would still be a target of the guide (PAM intact and at most one
-protospacer mismatch), one base of the PAM's GG is changed so that the
-codon's amino acid is kept (a synonymous change) or, outside the CDS, the
-base is simply changed. Without such a change, up to two synonymous changes
-are placed in the PAM-proximal 10 nt of the protospacer.
+reference allele, spanning ``arm_nt`` on each side of the edit. The guide
+would still cut a donor whose PAM is intact and whose protospacer has at
+most one mismatch. Then one base of the PAM's GG is changed: inside the CDS
+only to a synonymous codon, outside it to any base. If no such change
+exists, up to two synonymous changes go into the PAM-proximal 10 nt of the
+protospacer.
 """
 
 from __future__ import annotations
@@ -71,9 +71,7 @@ def design_donor(
         If the variant changes the length or its flanks leave the region.
     """
     if len(variant.ref) != len(variant.alts[0]):
-        raise VariantError(
-            f"variant {variant.name} is an indel; donor design supports SNV and MNV reversion only"
-        )
+        raise VariantError(f"variant {variant.name} is an indel; donor design supports SNV and MNV reversion only")
     sequence = list(reference.sequence.upper())
     offset = reference.start
     low, high = variant.pos - parameters.arm_nt, variant.end + parameters.arm_nt
@@ -173,20 +171,18 @@ def _silent_change(
 
 
 def _is_target(sequence: list[str], offset: int, guide: dict[str, Any]) -> bool:
-    """Whether the guide still finds an NGG PAM and at most one mismatch in the donor."""
+    """Return True if the guide still finds an NGG PAM and at most one mismatch in the donor."""
     start, end = guide["start"] - offset, guide["end"] - offset
     if guide["strand"] == "+":
         site = "".join(sequence[start : end + 4])
     else:
         site = reverse_complement("".join(sequence[start - 3 : end + 1]))
     protospacer, pam = site[:-3], site[-3:]
-    mismatches = sum(a != b for a, b in zip(protospacer, guide["protospacer"]))
+    mismatches = sum(a != b for a, b in zip(protospacer, guide["protospacer"], strict=True))
     return pam[1:] == "GG" and mismatches <= 1
 
 
-def _codon_check(
-    reference: ReferenceRegion, variant: Variant, cds: CodingSequence | None
-) -> dict[str, Any] | None:
+def _codon_check(reference: ReferenceRegion, variant: Variant, cds: CodingSequence | None) -> dict[str, Any] | None:
     codon = cds.codon_of(variant.pos) if cds is not None else None
     if codon is None:
         return None

@@ -150,9 +150,7 @@ def _scan_strand(scanned: str, original: str, nuclease: Nuclease, strand: str) -
         rule = nuclease.classify_pam(pam)
         assert rule is not None
         context = _rs1_context(scanned, spacer_at, nuclease, rule)
-        sites.append(
-            GuideSite(strand, protospacer, pam, rule, start, pam_start, context, span != span.upper())
-        )
+        sites.append(GuideSite(strand, protospacer, pam, rule, start, pam_start, context, span != span.upper()))
     return sites
 
 

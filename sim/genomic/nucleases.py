@@ -127,6 +127,4 @@ def get_nuclease(name: str | Nuclease) -> Nuclease:
     try:
         return NUCLEASES[name.strip().lower()]
     except KeyError:
-        raise NucleaseError(
-            f"unsupported nuclease {name!r}; choose one of SpCas9, SaCas9, Cas12a"
-        ) from None
+        raise NucleaseError(f"unsupported nuclease {name!r}; choose one of SpCas9, SaCas9, Cas12a") from None

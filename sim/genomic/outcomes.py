@@ -1,9 +1,9 @@
 """Microhomology-mediated deletions at a cut site (Bae et al., Nature Methods 11:705, 2014).
 
-For every pair of identical stretches of at least 2 nt, one ending at or
-before the cut and one starting at or after it, end joining can anneal the
-two copies and delete the bases between them together with one copy. Each
-deletion pattern scores
+Take two identical stretches of at least 2 nt, one ending at or before the
+cut and one starting at or after it. End joining can anneal the two copies
+and delete the bases between them together with one copy. Each deletion
+pattern scores
 
     ``100 * (2 * GC + AT) * exp(-deletion_length / 20)``
 
@@ -50,8 +50,8 @@ class DeletionPattern:
     """One microhomology-mediated deletion.
 
     ``left_start`` and ``right_start`` are 0-based window indices of the two
-    copies; the deletion removes ``window[left_start:right_start]``, which
-    is the left copy and the bases up to the right copy.
+    copies. The deletion removes ``window[left_start:right_start]``: the
+    left copy and the bases up to the right copy.
     """
 
     microhomology: str
@@ -117,9 +117,7 @@ def predict_deletions(
     return MicrohomologyResult(ranked, total, out_of_frame)
 
 
-def _maximal_patterns(
-    window: str, flank: int, parameters: MicrohomologyParameters
-) -> list[DeletionPattern]:
+def _maximal_patterns(window: str, flank: int, parameters: MicrohomologyParameters) -> list[DeletionPattern]:
     found: list[DeletionPattern] = []
     covered: set[tuple[int, int]] = set()
     for length in range(flank, parameters.min_microhomology_nt - 1, -1):

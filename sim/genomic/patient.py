@@ -6,6 +6,8 @@ from pathlib import Path
 from typing import Any
 
 from sim.genomic.design import design_guides
+from sim.genomic.errors import RegionError
+from sim.genomic.nucleases import Nuclease, get_nuclease
 from sim.genomic.offtarget import (
     PUBLISHED,
     OfftargetIndex,
@@ -13,16 +15,14 @@ from sim.genomic.offtarget import (
     SpecificityRules,
 )
 from sim.genomic.offtarget.annotate import annotate_offtargets
-from sim.genomic.errors import RegionError
-from sim.genomic.nucleases import Nuclease, get_nuclease
 from sim.genomic.reference import ReferenceRegion, read_reference
 from sim.genomic.sequence import count_ambiguous, find_n_runs
 from sim.genomic.variants import VariantCalls, build_haplotypes, read_variants
 
 __all__ = ["MAX_REGION_NT", "design_guides_for_patient"]
 
-#: Longest region designed in one call, in nucleotides. A longer region is
-#: a genome-scale screen, which this in-memory design is not built for.
+#: Maximum region length designed in one call, in nucleotides. A longer
+#: region is a genome-scale screen, which this in-memory design is not built for.
 MAX_REGION_NT = 1_000_000
 
 
@@ -110,9 +110,7 @@ def design_guides_for_patient(
             }
             for haplotype in haplotypes
         ],
-        "variant_positions": [
-            {"name": v.name, "position": v.pos} for v in (calls.variants if calls else [])
-        ],
+        "variant_positions": [{"name": v.name, "position": v.pos} for v in (calls.variants if calls else [])],
     }
 
 

@@ -1,8 +1,8 @@
 """Read a region of a reference genome from FASTA (pyfaidx) or UCSC 2bit (twobitreader).
 
 FASTA files with any line ending (``\\n``, ``\\r\\n`` or a lone ``\\r``) and
-with lines of uneven length are accepted: pyfaidx reads ``\\n`` and
-``\\r\\n`` files with even lines directly, and any other file is first
+with lines of uneven length are accepted. pyfaidx reads ``\\n`` and
+``\\r\\n`` files with even lines directly. Any other file is first
 rewritten to a normalised temporary copy. The ``.fai`` index is written to
 the temporary directory, never beside the input, so read-only inputs work.
 """
@@ -28,8 +28,8 @@ __all__ = ["ReferenceRegion", "contig_sizes", "iter_contigs", "read_reference"]
 _TWOBIT_MAGIC = (b"\x43\x27\x41\x1a", b"\x1a\x41\x27\x43")
 _GZIP_MAGIC = b"\x1f\x8b"
 _FASTA_LINE_NT = 60
-# Bytes scanned for a lone carriage return before pyfaidx is tried; a file with
-# mixed endings further on fails pyfaidx's line-length check and is normalised then.
+# Bytes scanned for a lone carriage return before pyfaidx is tried. A file with
+# mixed endings further on fails pyfaidx's line-length check, so it is normalised then.
 _LINE_ENDING_PROBE_BYTES = 1 << 20
 
 
@@ -67,7 +67,7 @@ def read_reference(path: Path | str, region: Region | str | None = None) -> Refe
     Parameters
     ----------
     path : Path or str
-        FASTA file (plain or bgzip-compressed) or UCSC 2bit file.
+        Uncompressed FASTA file or UCSC 2bit file.
     region : Region or str, optional
         ``CONTIG`` or ``CONTIG:START-END`` (1-based, inclusive). May be
         omitted only when the reference has a single contig.
@@ -131,8 +131,7 @@ def _resolve_region(region: Region | str | None, contigs: dict, path: Path | str
     assert region.end is not None
     if region.end > length:
         raise RegionError(
-            f"region {region} ends past the end of {region.contig} ({length} nt); "
-            f"use an end of at most {length}"
+            f"region {region} ends past the end of {region.contig} ({length} nt); use an end of at most {length}"
         )
     return region
 
@@ -151,36 +150,36 @@ def _open_reference(path: Path) -> Iterator[dict]:  # type: ignore[type-arg]
         finally:
             reader.close()
         return
-    fasta = _open_fasta(path, compressed=magic.startswith(_GZIP_MAGIC))
+    if magic.startswith(_GZIP_MAGIC):
+        raise SequenceError(
+            f"{path.name} is gzip-compressed; decompress it (gunzip) or convert it to 2bit (faToTwoBit)"
+        )
+    fasta = _open_fasta(path)
     try:
         yield {name: fasta[name] for name in fasta.keys()}
     finally:
         fasta.close()
 
 
-def _open_fasta(path: Path, *, compressed: bool) -> pyfaidx.Fasta:
-    if not compressed:
-        _check_fasta_header(path)
-        if _has_lone_carriage_return(path):
-            path = _normalised_copy(path)
+def _open_fasta(original: Path) -> pyfaidx.Fasta:
+    _check_fasta_header(original)
+    path = _normalised_copy(original) if _has_lone_carriage_return(original) else original
     try:
         return _faidx(path)
-    except pyfaidx.FastaIndexingError as error:
-        if compressed:
-            raise SequenceError(
-                f"cannot index {path.name}: {error}. Compress FASTA files with bgzip, "
-                "not gzip, or decompress them"
-            ) from error
-        return _faidx(_normalised_copy(path))
-    except (pyfaidx.UnsupportedCompressionFormat, ValueError) as error:
-        raise SequenceError(f"cannot read FASTA file {path.name}: {error}") from error
+    except pyfaidx.FastaIndexingError:
+        # pyfaidx needs lines of one width within a record, so uneven lines are rewritten.
+        path = _normalised_copy(original)
+    except ValueError as error:
+        raise SequenceError(f"cannot read FASTA file {original.name}: {error}") from error
+    try:
+        return _faidx(path)
+    except ValueError as error:
+        raise SequenceError(f"cannot read FASTA file {original.name}: {error}") from error
 
 
 def _faidx(path: Path) -> pyfaidx.Fasta:
     index = _cache_dir(path) / (path.name + ".fai")
-    return pyfaidx.Fasta(
-        str(path), indexname=str(index), as_raw=True, sequence_always_upper=False
-    )
+    return pyfaidx.Fasta(str(path), indexname=str(index), as_raw=True, sequence_always_upper=False)
 
 
 def _check_fasta_header(path: Path) -> None:

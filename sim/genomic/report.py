@@ -63,9 +63,7 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def write_guide_map(
-    result: dict[str, Any], path: Path | str, *, include_weak_pams: bool = False
-) -> Path:
+def write_guide_map(result: dict[str, Any], path: Path | str, *, include_weak_pams: bool = False) -> Path:
     """Draw the region with guides (by strand and effect), cut sites and variants.
 
     The format follows the suffix of ``path`` (``.svg`` or ``.png``).

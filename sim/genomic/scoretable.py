@@ -93,10 +93,12 @@ def _score(row: dict[str, str]) -> dict[str, str]:
         guide = guide[:20]
     if len(target) != 23:
         raise GuideError(f"invalid target {target!r}: expected 23 nt (20-nt site, then the PAM)")
+    mit = mit_hit_score(guide, target[:20])
+    cfd = cfd_score(guide, target)
     scores = {
-        "mismatches": str(sum(a != b for a, b in zip(guide, target[:20]))),
-        "mit": f"{mit_hit_score(guide, target[:20]):.4f}",
-        "cfd": f"{cfd_score(guide, target):.6f}",
+        "mismatches": str(sum(a != b for a, b in zip(guide, target[:20], strict=True))),
+        "mit": f"{mit:.4f}",
+        "cfd": f"{cfd:.6f}",
     }
     if "context" in row:
         scores["rs1"] = f"{rule_set_1((row['context'] or '').strip()):.6f}"

@@ -46,9 +46,7 @@ _RS1_GC_CENTRE = 10
 def _check_dna(sequence: str, argument: str, length: int) -> str:
     upper = sequence.upper()
     if len(upper) != length or any(base not in _BASE_CODE for base in upper):
-        raise GuideError(
-            f"invalid {argument} {sequence!r}: expected {length} nt of A, C, G and T only"
-        )
+        raise GuideError(f"invalid {argument} {sequence!r}: expected {length} nt of A, C, G and T only")
     return upper
 
 
@@ -97,13 +95,16 @@ def mit_hit_score(guide: str, offtarget: str) -> float:
     return float(mit_hit_scores_from_masks(np.array([mask], dtype=np.uint32))[0])
 
 
-def mit_hit_scores_from_masks(masks: np.ndarray) -> np.ndarray:
+def mit_hit_scores_from_masks(masks: np.ndarray, *, integer_mean_distance: bool = False) -> np.ndarray:
     """Compute MIT hit scores from mismatch bit masks (bit ``i``: position ``i + 1``).
 
     Parameters
     ----------
     masks : ndarray of uint32
         One mask per off-target.
+    integer_mean_distance : bool
+        Truncate the mean mismatch distance to an integer, as CRISPOR's
+        Python 2 releases did; the published formula uses the real value.
 
     Returns
     -------
@@ -119,11 +120,12 @@ def mit_hit_scores_from_masks(masks: np.ndarray) -> np.ndarray:
     index = np.arange(_SPACER_NT)
     first = np.where(mismatched, index, _SPACER_NT).min(axis=1)
     last = np.where(mismatched, index, -1).max(axis=1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        mean_distance = (last - first) / np.maximum(count - 1, 1)
+    gaps = np.maximum(count - 1, 1)
+    mean_distance = (last - first) // gaps if integer_mean_distance else (last - first) / gaps
     distance_term = np.where(count >= 2, 1.0 / ((19.0 - mean_distance) / 19.0 * 4.0 + 1.0), 1.0)
-    count_term = np.where(count >= 1, 1.0 / np.maximum(count, 1) ** 2, 1.0)
-    return 100.0 * position_term * distance_term * count_term
+    count_term = 1.0 / np.maximum(count, 1) ** 2
+    scores: np.ndarray = 100.0 * position_term * distance_term * count_term
+    return scores
 
 
 def cfd_score(guide: str, target: str) -> float:

@@ -73,10 +73,7 @@ def count_ambiguous(sequence: str) -> int:
 
 def find_n_runs(sequence: str, offset: int = 1) -> list[tuple[int, int]]:
     """Return the 1-based inclusive ``(start, end)`` of every run of N."""
-    return [
-        (match.start() + offset, match.end() - 1 + offset)
-        for match in _N_RUN_PATTERN.finditer(sequence)
-    ]
+    return [(match.start() + offset, match.end() - 1 + offset) for match in _N_RUN_PATTERN.finditer(sequence)]
 
 
 @dataclass(frozen=True)
@@ -125,7 +122,5 @@ def parse_region(text: str) -> Region:
     start = int(match["start"].replace(",", ""))
     end = int(match["end"].replace(",", ""))
     if start < 1 or end < start:
-        raise RegionError(
-            f"invalid region {text!r}: start must be at least 1 and no greater than end"
-        )
+        raise RegionError(f"invalid region {text!r}: start must be at least 1 and no greater than end")
     return Region(contig, start, end)

@@ -50,7 +50,7 @@ class CfdTables:
 class RuleSet1Model:
     """Rule Set 1 logistic model over a 30-mer.
 
-    ``features`` holds ``(pos0, sequence, weight)`` with ``pos0`` a 0-based
+    ``features`` contains ``(pos0, sequence, weight)`` with ``pos0`` a 0-based
     index into the 30-mer.
     """
 
@@ -94,6 +94,4 @@ def rule_set_1_model() -> RuleSet1Model:
             features.append((int(row["pos0"]), row["seq"], float(row["weight"])))
         else:
             scalars[row["kind"]] = float(row["weight"])
-    return RuleSet1Model(
-        scalars["intercept"], scalars["gc_low"], scalars["gc_high"], tuple(features)
-    )
+    return RuleSet1Model(scalars["intercept"], scalars["gc_low"], scalars["gc_high"], tuple(features))

@@ -28,10 +28,10 @@ from sim.genomic.reference import ReferenceRegion
 
 __all__ = ["Haplotype", "Variant", "VariantCalls", "build_haplotypes", "read_variants"]
 
-#: Longest indel applied, in nucleotides; 50 bp and longer are structural
-#: variants by the usual convention and need other tools.
+#: Maximum indel length applied, in nucleotides. Indels of 50 bp and longer
+#: are structural variants by the usual convention and need other tools.
 MAX_INDEL_NT = 49
-_PASSING_FILTERS = ({"PASS"}, set())
+_PASSING_FILTERS: tuple[set[str], ...] = ({"PASS"}, set())
 _SEQUENCE_ALLELE_TYPES = {"SNV", "MNV", "INS", "DEL", "INDEL", "MIXED"}
 
 
@@ -134,9 +134,7 @@ class Haplotype:
     variants: tuple[str, ...]
 
 
-def read_variants(
-    vcf: Path | str, reference: ReferenceRegion, *, sample: str | None = None
-) -> VariantCalls:
+def read_variants(vcf: Path | str, reference: ReferenceRegion, *, sample: str | None = None) -> VariantCalls:
     """Read the records of ``vcf`` that overlap ``reference.region`` and check them.
 
     Parameters
@@ -160,7 +158,9 @@ def read_variants(
     if not path.is_file():
         raise VariantError(f"VCF file {str(path)!r} not found; check the path")
     # vcfpy warns about header lines a VCF omits (FILTER, contig, INFO
-    # declarations); they do not change the genotypes read here.
+    # declarations), and they do not change the genotypes read here.
+    # NOTE: catch_warnings swaps process-wide filters, so a thread reading a
+    # VCF at the same moment can briefly see vcfpy warnings silenced.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", vcfpy.exceptions.VCFPyWarning)
         try:
@@ -181,15 +181,11 @@ def _choose_sample(names: list[str], sample: str | None, path: Path) -> str:
     if sample is None:
         return names[0]
     if sample not in names:
-        raise VariantError(
-            f"sample {sample!r} not found in {path.name}; available samples: {', '.join(names)}"
-        )
+        raise VariantError(f"sample {sample!r} not found in {path.name}; available samples: {', '.join(names)}")
     return sample
 
 
-def _collect_calls(
-    reader: vcfpy.Reader, reference: ReferenceRegion, sample: str, path: Path
-) -> VariantCalls:
+def _collect_calls(reader: vcfpy.Reader, reference: ReferenceRegion, sample: str, path: Path) -> VariantCalls:
     region = reference.region
     variants: list[Variant] = []
     ploidies: set[int] = set()
@@ -213,8 +209,7 @@ def _collect_calls(
         raise VariantError(f"cannot parse VCF file {path.name}: {error}") from error
     if len(ploidies) > 1:
         raise VariantError(
-            f"VCF file {path.name} mixes genotype ploidies {sorted(ploidies)}; "
-            "give calls of one ploidy per contig"
+            f"VCF file {path.name} mixes genotype ploidies {sorted(ploidies)}; give calls of one ploidy per contig"
         )
     ploidy = ploidies.pop() if ploidies else 2
     return VariantCalls(sorted(variants, key=lambda v: v.pos), ploidy, sample, filtered, no_calls)
@@ -231,10 +226,9 @@ def _check_contig(record: vcfpy.Record, reference: ReferenceRegion, path: Path) 
 
 
 def _genotype(record: vcfpy.Record, call: vcfpy.Call | None, path: Path) -> tuple[int | None, ...]:
-    if call is None or "GT" not in call.data or call.data["GT"] is None:
+    if call is None or call.data.get("GT") is None or call.gt_alleles is None:
         raise VariantError(
-            f"VCF record at {record.CHROM}:{record.POS} in {path.name} has no GT field; "
-            "add the sample's genotype"
+            f"VCF record at {record.CHROM}:{record.POS} in {path.name} has no GT field; add the sample's genotype"
         )
     return tuple(call.gt_alleles)
 
@@ -314,10 +308,7 @@ def build_haplotypes(reference: ReferenceRegion, calls: VariantCalls | None) -> 
     if calls is None:
         return [Haplotype("reference", reference.sequence, positions, ())]
 
-    haplotypes = [
-        _apply(reference, calls.variants, index, f"hap{index + 1}")
-        for index in range(calls.ploidy)
-    ]
+    haplotypes = [_apply(reference, calls.variants, index, f"hap{index + 1}") for index in range(calls.ploidy)]
     unphased = [v for v in calls.variants if v.heterozygous and not v.phased]
     if len(unphased) > 1:
         warnings.warn(
@@ -329,9 +320,7 @@ def build_haplotypes(reference: ReferenceRegion, calls: VariantCalls | None) -> 
     return haplotypes
 
 
-def _apply(
-    reference: ReferenceRegion, variants: list[Variant], haplotype: int, name: str
-) -> Haplotype:
+def _apply(reference: ReferenceRegion, variants: list[Variant], haplotype: int, name: str) -> Haplotype:
     pieces: list[str] = []
     coordinates: list[np.ndarray] = []
     applied: list[Variant] = []
@@ -350,9 +339,7 @@ def _apply(
     end = reference.start + len(reference.sequence)
     pieces.append(_slice(reference, cursor, end))
     coordinates.append(np.arange(cursor, end))
-    return Haplotype(
-        name, "".join(pieces), np.concatenate(coordinates), tuple(v.name for v in applied)
-    )
+    return Haplotype(name, "".join(pieces), np.concatenate(coordinates), tuple(v.name for v in applied))
 
 
 def _check_no_overlap(applied: list[Variant], variant: Variant, haplotype: str) -> None:

@@ -3,7 +3,7 @@
 Build an index of every NGG/NAG/NGA site once per genome
 (:func:`build_index`, saved as ``.npz``), then search any number of guides
 exhaustively up to 4 mismatches (:class:`OfftargetSearcher`) and score the
-sites with MIT and CFD (:mod:`.specificity`). :mod:`.oracle` holds the
+sites with MIT and CFD (:mod:`.specificity`). :mod:`.oracle` contains the
 brute-force scans the search is tested against.
 """
 

@@ -33,8 +33,8 @@ def annotate_offtargets(
 ) -> None:
     """Search every guide's spacer and add its off-target summary in place.
 
-    A guide's own site is excluded when the region's contig is in the
-    index (the reference is the indexed genome); otherwise one perfect
+    When the region's contig is in the index, the reference is the indexed
+    genome, so each guide's own site is excluded. Otherwise one perfect
     match is taken as the on-target.
 
     Raises
@@ -55,16 +55,14 @@ def annotate_offtargets(
         searcher, [g["protospacer"] for g in guides], max_mismatches=max_mismatches,
         on_targets=on_targets, rules=rules,
     )  # fmt: skip
-    for guide, result in zip(guides, results):
+    for guide, result in zip(guides, results, strict=True):
         sites = result.pop("sites")
         result.pop("guide")
         guide.update(result)
         guide["offtarget_sites"] = sites[:TOP_SITES]
 
 
-def _on_target(
-    guide: dict[str, Any], reference: ReferenceRegion, index: OfftargetIndex
-) -> OnTarget | None:
+def _on_target(guide: dict[str, Any], reference: ReferenceRegion, index: OfftargetIndex) -> OnTarget | None:
     if reference.region.contig not in index.contig_names:
         return None
     # The 23-nt site starts at the protospacer (plus) or at the PAM (minus).

@@ -81,7 +81,8 @@ def pack_windows(codes: np.ndarray, *, reverse_complement: bool = False) -> np.n
 def mismatch_bits(left: np.ndarray, right: np.ndarray | np.uint64) -> np.ndarray:
     """Return one set bit per mismatched position, at the low bit of its pair."""
     difference = np.bitwise_xor(left, right)
-    return (difference | (difference >> np.uint64(1))) & _PAIR_LOW_BITS
+    bits: np.ndarray = (difference | (difference >> np.uint64(1))) & _PAIR_LOW_BITS
+    return bits
 
 
 def mismatch_masks(bits: np.ndarray) -> np.ndarray:

@@ -26,7 +26,7 @@ from sim.genomic.reference import contig_sizes, iter_contigs
 
 __all__ = ["INDEX_FORMAT", "OfftargetIndex", "build_index", "genome_fingerprint", "load_index"]
 
-#: Version of the saved layout; an index of another version is rebuilt.
+#: Version of the saved layout. Loading an index of another version raises IndexFileError.
 INDEX_FORMAT = 1
 _SITE_NT = SPACER_NT + 3
 _A, _C, _G, _T = 0, 1, 2, 3
@@ -121,9 +121,7 @@ def genome_fingerprint(sizes: dict[str, int]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def build_index(
-    genome: Path | str, progress: Callable[[str, int, int], None] | None = None
-) -> OfftargetIndex:
+def build_index(genome: Path | str, progress: Callable[[str, int, int], None] | None = None) -> OfftargetIndex:
     """Index every NGG, NAG and NGA site of a FASTA or 2bit genome.
 
     Parameters
@@ -143,7 +141,7 @@ def build_index(
         if progress is not None:
             progress(name, done, total)
 
-    kmers, contigs, starts, strands, pams = (np.concatenate(column) for column in zip(*parts))
+    kmers, contigs, starts, strands, pams = (np.concatenate(column) for column in zip(*parts, strict=True))
     order = np.argsort(kmers >> np.uint64(HALF_BITS), kind="stable")
     kmers, contigs, starts, strands, pams = (a[order] for a in (kmers, contigs, starts, strands, pams))
     right_order = np.argsort(kmers & HALF_MASK, kind="stable").astype(np.uint32)
@@ -209,9 +207,7 @@ def load_index(path: Path | str, genome: Path | str | None = None) -> OfftargetI
             meta = json.loads(str(data["meta"]))
             arrays = {key: data[key] for key in ("kmers", "contigs", "starts", "strands", "pams", "right_order")}
     except (OSError, ValueError, KeyError) as error:
-        raise IndexFileError(
-            f"cannot read off-target index {source.name}: {error}; delete it and rebuild"
-        ) from error
+        raise IndexFileError(f"cannot read off-target index {source.name}: {error}; delete it and rebuild") from error
     if meta.get("format") != INDEX_FORMAT:
         raise IndexFileError(
             f"off-target index {source.name} has format {meta.get('format')}, expected "

@@ -97,9 +97,7 @@ def scan_sequence_python(
     return found
 
 
-def scan_genome_python(
-    genome: Path | str, guides: Sequence[str], max_mismatches: int
-) -> set[Site]:
+def scan_genome_python(genome: Path | str, guides: Sequence[str], max_mismatches: int) -> set[Site]:
     """Run :func:`scan_sequence_python` over every contig of a genome."""
     found: set[Site] = set()
     for name, sequence in iter_contigs(genome):

@@ -5,11 +5,11 @@ formulas to every site found: the MIT hit score of Hsu et al. (Nature
 Biotechnology 31:827, 2013) with the real-valued mean distance between
 mismatches, and the CFD score of Doench et al. (Nature Biotechnology
 34:184, 2016). :data:`CRISPOR` reproduces the CRISPOR tool (Haeussler et
-al., Genome Biology 17:148, 2016; crisporWebsite 4.x source): alternative
-PAM (NAG, NGA) sites whose MIT hit score is below 1.0 are dropped, the
-remaining ones count at 0.2 of their MIT hit score, the mean mismatch
-distance is truncated to an integer (Python 2 division), and the
-specificity is rounded to an integer.
+al., Genome Biology 17:148, 2016, as in the crisporWebsite 4.x source).
+Alternative PAM (NAG, NGA) sites whose MIT hit score is below 1.0 are
+dropped, and the remaining ones count at 0.2 of their MIT hit score. The
+mean mismatch distance is truncated to an integer (Python 2 division), and
+the specificities are rounded to integers.
 
 Specificities, both on a 0-100 scale:
 
@@ -28,7 +28,7 @@ import numpy as np
 from sim.genomic.offtarget.encoding import SPACER_NT, mismatch_masks, pack, unpack
 from sim.genomic.offtarget.index import OfftargetIndex
 from sim.genomic.offtarget.search import OfftargetHits
-from sim.genomic.scoring import MIT_WEIGHTS
+from sim.genomic.scoring import mit_hit_scores_from_masks
 from sim.genomic.tables import cfd_tables
 
 __all__ = [
@@ -47,7 +47,7 @@ _BASES = "ACGT"
 
 @dataclass(frozen=True)
 class SpecificityRules:
-    """How hits are scored and summed into a specificity.
+    """Rules for scoring hits and summing them into a specificity.
 
     Attributes
     ----------
@@ -85,8 +85,8 @@ class HitScores:
     """Per-hit scores aligned with an :class:`OfftargetHits`.
 
     ``mit`` is the published hit score (0-100) under the rules' distance
-    convention, before any alternative-PAM weight; ``cfd`` is 0-1;
-    ``canonical`` marks NGG sites.
+    convention, before any alternative-PAM weight. ``cfd`` is on a 0-1
+    scale, and ``canonical`` marks NGG sites.
     """
 
     mit: np.ndarray
@@ -99,27 +99,11 @@ def score_hits(
 ) -> HitScores:
     """Compute the MIT hit score and CFD score of every hit."""
     masks = mismatch_masks(hits.bits)
-    mit = _mit_from_masks(masks, rules.integer_mean_distance)
+    mit = mit_hit_scores_from_masks(masks, integer_mean_distance=rules.integer_mean_distance)
     packed_guides = np.array([pack(g.upper()) for g in guides], dtype=np.uint64)
     cfd = _cfd(packed_guides[hits.guide], index.kmers[hits.site], index.pams[hits.site])
     canonical = (index.pams[hits.site] & 0xF) == 0b1010
     return HitScores(mit, cfd, canonical)
-
-
-def _mit_from_masks(masks: np.ndarray, integer_distance: bool) -> np.ndarray:
-    mismatched = ((masks[:, None] >> np.arange(SPACER_NT, dtype=np.uint32)) & 1).astype(bool)
-    count = mismatched.sum(axis=1)
-    position_term = np.prod(np.where(mismatched, 1.0 - MIT_WEIGHTS, 1.0), axis=1)
-
-    # The mean of consecutive gaps telescopes to (last - first) / (n - 1).
-    index = np.arange(SPACER_NT)
-    first = np.where(mismatched, index, SPACER_NT).min(axis=1)
-    last = np.where(mismatched, index, -1).max(axis=1)
-    gaps = np.maximum(count - 1, 1)
-    mean = (last - first) // gaps if integer_distance else (last - first) / gaps
-    distance_term = np.where(count >= 2, 1.0 / ((19.0 - mean) / 19.0 * 4.0 + 1.0), 1.0)
-    count_term = 1.0 / np.maximum(count, 1) ** 2
-    return 100.0 * position_term * distance_term * count_term
 
 
 def _cfd(guides: np.ndarray, kmers: np.ndarray, pams: np.ndarray) -> np.ndarray:
@@ -130,7 +114,8 @@ def _cfd(guides: np.ndarray, kmers: np.ndarray, pams: np.ndarray) -> np.ndarray:
         guide_base = ((guides >> shift) & np.uint64(3)).astype(np.intp)
         site_base = ((kmers >> shift) & np.uint64(3)).astype(np.intp)
         score *= tables.mismatch[position, guide_base, site_base]
-    return score
+    result: np.ndarray = score
+    return result
 
 
 def summarise_guide(
@@ -218,7 +203,7 @@ def site_records(
     """
     records = []
     masks = mismatch_masks(hits.bits[rows])
-    for row, mask in zip(rows, masks):
+    for row, mask in zip(rows, masks, strict=True):
         site = hits.site[row]
         kmer = unpack(int(index.kmers[site]))
         marked = "".join(b.lower() if (int(mask) >> i) & 1 else b for i, b in enumerate(kmer))

@@ -7,7 +7,7 @@ import csv
 import numpy as np
 import pytest
 
-from sim.genomic import GuideError, IndexFileError
+from sim.genomic import GuideError, IndexFileError, NucleaseError, design_guides_for_patient
 from sim.genomic.offtarget import (
     CRISPOR,
     PUBLISHED,
@@ -22,7 +22,7 @@ from sim.genomic.offtarget.encoding import unpack
 from sim.genomic.offtarget.oracle import scan_genome_numpy, scan_genome_python
 from sim.genomic.reference import iter_contigs
 from sim.genomic.sequence import reverse_complement
-from tests.sim.genomic.files import CRISPOR_SAMPLE_GUIDES, YEAST_2BIT, write_fasta
+from tests.sim.genomic.files import CRISPOR_SAMPLE_FASTA, CRISPOR_SAMPLE_GUIDES, YEAST_2BIT, write_fasta
 
 GUIDE = "GACTTACGATCGGTACCTAG"
 FILLER = "AT" * 15
@@ -81,7 +81,7 @@ def test_planted_equals_oracles(planted_genome):
     hits = OfftargetSearcher(index).search([GUIDE], 4)
     found = {
         (int(g), index.contig_names[index.contigs[s]], int(index.starts[s]), "+-"[index.strands[s]], int(m))
-        for g, s, m in zip(hits.guide, hits.site, hits.mismatches)
+        for g, s, m in zip(hits.guide, hits.site, hits.mismatches, strict=True)
     }  # fmt: skip
 
     expected = {site[:5] for site in scan_genome_numpy(planted_genome, [GUIDE], 4)}
@@ -150,7 +150,7 @@ def crispor_rows():
 def _index_sites(index, hits):
     return {
         (int(g), index.contig_names[index.contigs[s]], int(index.starts[s]), "+-"[index.strands[s]], int(m))
-        for g, s, m in zip(hits.guide, hits.site, hits.mismatches)
+        for g, s, m in zip(hits.guide, hits.site, hits.mismatches, strict=True)
     }  # fmt: skip
 
 
@@ -174,7 +174,7 @@ def test_yeast_crispor_mit_specificity(yeast_index, crispor_rows):
                   for r in crispor_rows]  # fmt: skip
     results = find_offtargets(yeast_index, guides, on_targets=on_targets, rules=CRISPOR)
 
-    for row, result in zip(crispor_rows, results):
+    for row, result in zip(crispor_rows, results, strict=True):
         assert result["mit_specificity"] == float(row["mitSpecScore"]), row["guideId"]
 
 
@@ -183,7 +183,7 @@ def test_yeast_crispor_offtarget_counts(yeast_index, crispor_rows):
     on_targets = [OnTarget("chrXV", 1083818, "-") if r["guideId"] == "137forw" else None
                   for r in crispor_rows]  # fmt: skip
     results = find_offtargets(yeast_index, guides, on_targets=on_targets, rules=CRISPOR)
-    counts = {row["guideId"]: result["offtargets"] for row, result in zip(crispor_rows, results)}
+    counts = {row["guideId"]: result["offtargets"] for row, result in zip(crispor_rows, results, strict=True)}
 
     expected = {row["guideId"]: int(row["offtargetCount"]) for row in crispor_rows}
     # 41forw has one site CRISPOR did not report: 2 mismatches, GAG PAM, chrXII.
@@ -206,3 +206,33 @@ def test_yeast_published_rules_count_every_site(yeast_index):
     assert published["offtargets"] == 18
     assert crispor["offtargets"] == 8
     assert published["mit_specificity"] < crispor["mit_specificity"]
+
+
+def test_sample_guides_match_crispor(crispor_rows):
+    result = design_guides_for_patient(CRISPOR_SAMPLE_FASTA)
+    designed = {(g["id"], g["protospacer"] + g["pam"]) for g in result["guides"] if g["pam_rule"] == "NGG"}
+
+    assert designed == {(row["guideId"], row["targetSeq"]) for row in crispor_rows}
+
+
+def test_sample_is_yeast_chr1(crispor_rows):
+    from_file = design_guides_for_patient(CRISPOR_SAMPLE_FASTA)["guides"]
+    from_genome = design_guides_for_patient(YEAST_2BIT, region="chrI:766-947")["guides"]
+
+    assert [g["protospacer"] for g in from_file] == [g["protospacer"] for g in from_genome]
+
+
+def test_entry_point_with_index(yeast_index):
+    result = design_guides_for_patient(YEAST_2BIT, region="chrI:766-947", offtarget_index=yeast_index, rules=CRISPOR)
+    guides = {g["id"]: g for g in result["guides"] if g["pam_rule"] == "NGG"}
+
+    # The region is on the indexed genome, so each guide's own site is the on-target.
+    assert all(g["on_target_found"] for g in guides.values())
+    assert guides["41forw"]["mit_specificity"] == 68.0
+    assert guides["137forw"]["mit_specificity"] == 54.0
+    assert len(guides["80rev"]["offtarget_sites"]) == 5
+
+
+def test_entry_point_index_needs_spcas9(yeast_index):
+    with pytest.raises(NucleaseError, match="SpCas9"):
+        design_guides_for_patient(YEAST_2BIT, region="chrI:766-947", nuclease="Cas12a", offtarget_index=yeast_index)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import time
 
@@ -17,7 +18,7 @@ from sim.genomic import (
     VariantError,
     design_guides_for_patient,
 )
-from tests.sim.genomic.files import HBB_FASTA, HBB_VCF, write_fasta, write_vcf
+from tests.sim.genomic.files import HBB_FASTA, HBB_VCF, YEAST_2BIT, write_fasta, write_vcf
 
 # 40 nt of A and T only, so no PAM of any SpCas9 rule exists on either strand.
 AT_ONLY = "ATTATATTAATTATATATTAATATTTAAATATATTAATAT"
@@ -67,8 +68,8 @@ def test_sickle_cell_weak_pams_destroyed(hbb_sequence):
 def test_sickle_cell_minus_strand_changed(hbb_sequence):
     result = design_guides_for_patient(HBB_FASTA, HBB_VCF)
 
-    # CCA at 49-51 is a TGG PAM on the minus strand; its protospacer covers
-    # 52-71, which contains position 70, and the cut falls between 54 and 55.
+    # CCA at 49-51 is a TGG PAM on the minus strand. Its protospacer covers
+    # 52-71, so it contains position 70, and the cut falls between 54 and 55.
     assert hbb_sequence[48:51] == "CCA"
     guide = _find(result, "-", 52, pam_rule="NGG")
     assert guide["id"] == "49rev"
@@ -287,3 +288,49 @@ def test_errors_are_value_errors(tmp_path):
     with pytest.raises(ValueError):
         design_guides_for_patient(tmp_path / "missing.fa")
     assert issubclass(GenomicInputError, ValueError)
+
+
+def test_duplicate_contig_rejected(tmp_path):
+    path = tmp_path / "dup.fa"
+    path.write_text(">a\nACGTACGT\nAC\nACGTACGT\n>a\nACGT\n")
+
+    with pytest.raises(SequenceError, match='dup.fa: Duplicate key "a"'):
+        design_guides_for_patient(path, region="a")
+
+
+def test_gzip_fasta_rejected(tmp_path):
+    path = tmp_path / "hbb.fa.gz"
+    path.write_bytes(gzip.compress(HBB_FASTA.read_bytes()))
+
+    with pytest.raises(SequenceError, match="gzip-compressed; decompress it"):
+        design_guides_for_patient(path)
+
+
+def test_not_fasta_rejected(tmp_path):
+    path = tmp_path / "notes.txt"
+    path.write_text("patient notes\n")
+
+    with pytest.raises(SequenceError, match="neither FASTA nor 2bit"):
+        design_guides_for_patient(path)
+
+
+def test_vcf_without_sample_rejected(tmp_path):
+    path = tmp_path / "sites.vcf"
+    path.write_text(
+        "##fileformat=VCFv4.3\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\nHBB\t70\trs334\tA\tT\t.\t.\t.\n"
+    )
+
+    with pytest.raises(VariantError, match="no sample column"):
+        design_guides_for_patient(HBB_FASTA, path)
+
+
+def test_2bit_region_of_yeast():
+    result = design_guides_for_patient(YEAST_2BIT, region="chrI:766-947")
+
+    assert result["region"] == "chrI:766-947"
+    assert result["reference"]["length"] == 182
+
+
+def test_multi_contig_needs_region():
+    with pytest.raises(RegionError, match="17 contigs"):
+        design_guides_for_patient(YEAST_2BIT)

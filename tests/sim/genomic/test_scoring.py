@@ -72,12 +72,8 @@ def test_mit_weights_match_paper():
 def test_cfd_crispor_reference_values():
     # Doctest values of CRISPOR's calcCfdScore (crisporWebsite, crispor.py).
     assert cfd_score("ATGGTCGGACTCCCTGCCAG", "ATGGTGGGACTCCCTGCCAGAGG") == pytest.approx(0.5)
-    assert cfd_score("ATGGTCGGACTCCCTGCCAG", "ATGATCCAAATCCCTGCCAGAGG") == pytest.approx(
-        0.53625000020625
-    )
-    assert cfd_score("ATGTGGAGATTGCCACCTAC", "ATCTGGAGATTGCCACCTACAGG") == pytest.approx(
-        0.384615385
-    )
+    assert cfd_score("ATGGTCGGACTCCCTGCCAG", "ATGATCCAAATCCCTGCCAGAGG") == pytest.approx(0.53625000020625)
+    assert cfd_score("ATGTGGAGATTGCCACCTAC", "ATCTGGAGATTGCCACCTACAGG") == pytest.approx(0.384615385)
     assert cfd_score("G" * 20, "G" * 17 + "AAAGGG") == pytest.approx(0.4635989007074176)
 
 
