@@ -32,8 +32,6 @@ from ledger.node import node_status, stop_node
 from ledger.records import AuditReceipt
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "patient"
-# Anvil's third development key: funded on the local chain only, used as the demo institution.
-DEMO_INSTITUTION_KEY = "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a"
 ONE_YEAR_S = 365 * 24 * 3600
 
 
@@ -94,7 +92,7 @@ def _run_steps(state: DemoState) -> None:
 def _onboard(state: DemoState) -> None:
     ledger = state.services.ledger
     governor = Account.from_key(state.services.settings.deployer_secret)
-    institution = Account.from_key(DEMO_INSTITUTION_KEY)
+    institution = Account.from_key(state.services.settings.institution_secret)
     state.step("A governor admits the research institution, which accredits a researcher for one year.")
     if not ledger.is_institution(institution.address):
         ledger.approve_institution(governor, institution.address)

@@ -13,6 +13,7 @@ from rich.console import Console
 
 from api.core.config import Settings
 from cli import sim_genomic, sim_nanotherapy  # noqa: F401 - registers the sim commands
+from cli.consortium import consortium_app
 from cli.sim import sim_app
 from ledger.errors import LedgerError
 
@@ -25,6 +26,7 @@ chain_app = typer.Typer(help="Run the local Anvil chain (state kept in the data 
 custodian_app = typer.Typer(help="Manage the custodian's encrypted patient-data store.", no_args_is_help=True)
 app.add_typer(chain_app, name="chain")
 app.add_typer(custodian_app, name="custodian")
+app.add_typer(consortium_app, name="consortium")
 app.add_typer(sim_app, name="sim")
 
 console = Console()

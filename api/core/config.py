@@ -15,6 +15,8 @@ from ledger.toolchain import project_root
 # They hold funds only on a local development chain and are rejected in production.
 ANVIL_DEPLOYER_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
 ANVIL_CUSTODIAN_KEY = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d"
+ANVIL_INSTITUTION_KEY = "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a"
+_DEVELOPMENT_KEYS = (ANVIL_DEPLOYER_KEY, ANVIL_CUSTODIAN_KEY, ANVIL_INSTITUTION_KEY)
 
 
 class Settings(BaseSettings):
@@ -31,6 +33,9 @@ class Settings(BaseSettings):
     evm_version: str = "paris"
     deployer_key: SecretStr | None = None
     custodian_key: SecretStr | None = None
+    institution_key: SecretStr | None = Field(
+        default=None, description="Key of the institution account that accredits researchers (CLI only)."
+    )
     store_key: SecretStr | None = Field(default=None, description="Fernet key of the custodian's patient-data store.")
     max_body_bytes: int = Field(default=65_536, ge=1_024)
     request_ttl_s: int = Field(default=600, ge=30, le=86_400)
@@ -41,7 +46,7 @@ class Settings(BaseSettings):
             return self
         for name in ("deployer_key", "custodian_key", "store_key"):
             value = getattr(self, name)
-            if value is None or value.get_secret_value() in (ANVIL_DEPLOYER_KEY, ANVIL_CUSTODIAN_KEY):
+            if value is None or value.get_secret_value() in _DEVELOPMENT_KEYS:
                 raise ValueError(f"CONSENT_LEDGER_{name.upper()} must be set to a real secret in production")
         if self.rpc_url is None:
             raise ValueError("CONSENT_LEDGER_RPC_URL must be set in production")
@@ -54,3 +59,12 @@ class Settings(BaseSettings):
     @cached_property
     def custodian_secret(self) -> str:
         return self.custodian_key.get_secret_value() if self.custodian_key else ANVIL_CUSTODIAN_KEY
+
+    @cached_property
+    def institution_secret(self) -> str:
+        """The institution key; Anvil's third development key in development, required in production."""
+        if self.institution_key:
+            return self.institution_key.get_secret_value()
+        if self.environment == "production":
+            raise ValueError("CONSENT_LEDGER_INSTITUTION_KEY must be set to accredit researchers in production")
+        return ANVIL_INSTITUTION_KEY

@@ -122,3 +122,55 @@ def test_demo_runs_green(environment: Path):
     assert output.count("access denied (HTTP 403)") == 2
     assert "trail is granted, denied, denied" in output
     assert json.loads((environment / "deployments" / "31337.json").read_text())["chain_id"] == 31337
+
+
+def test_consortium_onboarding(environment: Path):
+    runner = CliRunner()
+    institution = "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC"  # address of Anvil's third development key
+    researcher = "0x" + "12" * 20
+    auditor = "0x" + "34" * 20
+    try:
+        runner.invoke(app, ["deploy"])
+        admitted = runner.invoke(app, ["consortium", "admit", institution])
+        admitted_again = runner.invoke(app, ["consortium", "admit", institution])
+        accredited = runner.invoke(app, ["consortium", "accredit", researcher, "--days", "30"])
+        appointed = runner.invoke(app, ["consortium", "appoint", "auditor", auditor])
+        status = runner.invoke(app, ["consortium", "status", researcher])
+        auditor_status = runner.invoke(app, ["consortium", "status", auditor])
+        revoked = runner.invoke(app, ["consortium", "revoke-accreditation", researcher])
+        after = runner.invoke(app, ["consortium", "status", researcher])
+    finally:
+        runner.invoke(app, ["chain", "stop"])
+
+    assert admitted.exit_code == 0, admitted.output
+    assert "institution is a member" in admitted.output
+    assert admitted_again.exit_code == 2
+    assert "ConsortiumRegistryInstitutionAlreadyActive" in admitted_again.output
+    assert accredited.exit_code == 0, accredited.output
+    assert appointed.exit_code == 0, appointed.output
+    assert "accredited researcher: True" in status.output
+    assert "auditor: True" in auditor_status.output
+    assert revoked.exit_code == 0, revoked.output
+    assert "accredited researcher: False" in after.output
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        ["consortium", "admit", "0x12"],
+        ["consortium", "accredit", "not-an-address"],
+        ["consortium", "appoint", "auditor", "0xZZ"],
+    ],
+)
+def test_consortium_rejects_bad_address(environment: Path, arguments):
+    result = CliRunner().invoke(app, arguments)
+
+    assert result.exit_code == 2
+    assert "is not an Ethereum address" in result.output
+
+
+def test_consortium_rejects_unknown_role(environment: Path):
+    result = CliRunner().invoke(app, ["consortium", "appoint", "overlord", "0x" + "12" * 20])
+
+    assert result.exit_code == 2
+    assert "overlord" in result.output

@@ -1,0 +1,134 @@
+"""``consent-ledger consortium``: governance from the command line.
+
+Governors admit and remove institutions and appoint custodians and auditors, signing with
+``CONSENT_LEDGER_DEPLOYER_KEY``. Institutions accredit their researchers, signing with
+``CONSENT_LEDGER_INSTITUTION_KEY``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Literal
+
+import typer
+from eth_account import Account
+from eth_utils import is_hex_address, to_checksum_address
+from rich.console import Console
+from web3.types import TxReceipt
+
+from api.core.config import Settings
+from ledger.client import LedgerClient
+from ledger.connect import connect
+from ledger.deploy import load_deployment
+from ledger.errors import LedgerError
+
+consortium_app = typer.Typer(
+    help="Admit institutions, accredit researchers, appoint custodians and auditors.", no_args_is_help=True
+)
+console = Console()
+
+SECONDS_PER_DAY = 24 * 3600
+ROLE_NAMES = {"custodian": "CUSTODIAN_ROLE", "auditor": "AUDITOR_ROLE"}
+
+
+def _client(settings: Settings) -> LedgerClient:
+    w3 = connect(settings.rpc_url, settings.data_dir, anvil_port=settings.anvil_port)
+    return LedgerClient(w3, load_deployment(settings.data_dir, w3.eth.chain_id))
+
+
+def _address(value: str, name: str) -> str:
+    if not value.startswith("0x") or not is_hex_address(value):
+        console.print(f"[red]error:[/red] {name} {value!r} is not an Ethereum address (0x and 40 hex digits)")
+        raise typer.Exit(2)
+    return str(to_checksum_address(value))
+
+
+def _transact(action_name: str, action: Callable[[], TxReceipt]) -> None:
+    try:
+        receipt = action()
+    except LedgerError as exc:
+        console.print(f"[red]error:[/red] {action_name} failed: {exc}")
+        raise typer.Exit(2) from exc
+    console.print(f"{action_name}: tx {receipt['transactionHash'].to_0x_hex()} in block {receipt['blockNumber']}")
+
+
+@consortium_app.command("admit")
+def admit(institution: Annotated[str, typer.Argument(help="The institution's account address.")]) -> None:
+    """Approve admitting an institution as the configured governor; it joins at the approval threshold."""
+    settings = Settings()
+    address = _address(institution, "institution")
+    client = _client(settings)
+    governor = Account.from_key(settings.deployer_secret)
+    _transact("approval recorded", lambda: client.approve_institution(governor, address))
+    console.print("institution is a member" if client.is_institution(address) else "more approvals are needed")
+
+
+@consortium_app.command("remove")
+def remove(institution: Annotated[str, typer.Argument(help="The institution's account address.")]) -> None:
+    """Approve removing an institution as the configured governor; its researchers lose accreditation."""
+    settings = Settings()
+    address = _address(institution, "institution")
+    client = _client(settings)
+    governor = Account.from_key(settings.deployer_secret)
+    function = client.consortium.functions.approveInstitutionRemoval(address)
+    _transact("approval recorded", lambda: client.sender(governor).transact(function))
+    console.print("more approvals are needed" if client.is_institution(address) else "institution removed")
+
+
+@consortium_app.command("accredit")
+def accredit(
+    researcher: Annotated[str, typer.Argument(help="The researcher's account address.")],
+    days: Annotated[int, typer.Option(min=1, max=3650, help="Accreditation length in days from now.")] = 365,
+) -> None:
+    """Accredit a researcher for the institution whose key is CONSENT_LEDGER_INSTITUTION_KEY."""
+    settings = Settings()
+    address = _address(researcher, "researcher")
+    client = _client(settings)
+    institution = Account.from_key(settings.institution_secret)
+    until = client.chain_time() + days * SECONDS_PER_DAY
+    _transact("researcher accredited", lambda: client.accredit_researcher(institution, address, until))
+
+
+@consortium_app.command("revoke-accreditation")
+def revoke_accreditation(researcher: Annotated[str, typer.Argument(help="The researcher's account address.")]) -> None:
+    """Revoke a researcher's accreditation now, as their institution."""
+    settings = Settings()
+    address = _address(researcher, "researcher")
+    client = _client(settings)
+    institution = Account.from_key(settings.institution_secret)
+    function = client.consortium.functions.revokeAccreditation(address)
+    _transact("accreditation revoked", lambda: client.sender(institution).transact(function))
+
+
+@consortium_app.command("appoint")
+def appoint(
+    role: Annotated[Literal["custodian", "auditor"], typer.Argument(help="custodian or auditor.")],
+    account: Annotated[str, typer.Argument(help="The account to appoint.")],
+) -> None:
+    """Appoint a custodian gateway or an auditor, as the configured governor."""
+    settings = Settings()
+    address = _address(account, "account")
+    client = _client(settings)
+    governor = Account.from_key(settings.deployer_secret)
+    _transact(f"{role} appointed", lambda: client.grant_role(governor, ROLE_NAMES[role], address))
+
+
+@consortium_app.command("status")
+def status(account: Annotated[str, typer.Argument(help="Any account address.")]) -> None:
+    """Show what the consortium registry records for an account."""
+    settings = Settings()
+    address = _address(account, "account")
+    try:
+        client = _client(settings)
+        institution = client.consortium.functions.institutionOf(address).call()
+        until = client.consortium.functions.accreditedUntil(address).call()
+        console.print(f"account {address}")
+        console.print(f"  member institution: {client.is_institution(address)}")
+        console.print(
+            f"  accredited researcher: {client.is_accredited(address)} (institution {institution}, until {until})"
+        )
+        for role, role_name in ROLE_NAMES.items():
+            console.print(f"  {role}: {client.has_role(role_name, address)}")
+    except LedgerError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
