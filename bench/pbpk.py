@@ -1,10 +1,10 @@
 """Benchmark: batched virtual-population PBPK against per-subject LSODA.
 
-Prints one JSON line: throughput (subjects/s) of populations of 100, 1,000
-and 10,000 virtual patients over 168 h, the throughput of SciPy's LSODA on
-a sample of the same subjects solved one by one, the largest relative
-difference in tumour %ID between the two at the output times, and the peak
-resident memory.
+Prints one JSON line. It gives the throughput (subjects/s) of populations
+of 100, 1,000 and 10,000 virtual patients over 168 h, and that of SciPy's
+LSODA on a sample of the same subjects solved one by one. It adds the
+largest relative difference in tumour %ID between the two at the output
+times, and the peak resident memory.
 
 Run: ``.venv/bin/python bench/pbpk.py`` (add ``--quick`` for a smaller run).
 """

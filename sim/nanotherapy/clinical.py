@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ._errors import ClinicalRecordError
+from .parameters import Value
 
 __all__ = ["CLINICAL_KEYS", "ClinicalRecord", "parse_clinical"]
 
@@ -42,23 +43,21 @@ class ClinicalRecord:
     """Validated clinical parameters, with reference values filled in.
 
     ``assumed`` lists the optional keys that were absent and took their
-    reference value.
+    reference value. A virtual population passes arrays, one value per subject.
     """
 
-    body_weight_kg: float
-    tumour_volume_ml: float
-    egfr_ml_min_1_73m2: float
-    liver_function_fraction: float
-    haematocrit_fraction: float
+    body_weight_kg: Value
+    tumour_volume_ml: Value
+    egfr_ml_min_1_73m2: Value
+    liver_function_fraction: Value
+    haematocrit_fraction: Value
     assumed: tuple[str, ...]
 
 
 def _number(key: str, value: object) -> float:
     low, high, unit, _ = CLINICAL_KEYS[key]
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ClinicalRecordError(
-            f"{key} must be a number in {unit}, got {value!r} of type {type(value).__name__}"
-        )
+        raise ClinicalRecordError(f"{key} must be a number in {unit}, got {value!r} of type {type(value).__name__}")
     number = float(value)
     if not math.isfinite(number) or not low <= number <= high:
         raise ClinicalRecordError(
@@ -92,8 +91,7 @@ def parse_clinical(clinical: Mapping[str, object]) -> ClinicalRecord:
     unknown = sorted(str(key) for key in clinical if key not in CLINICAL_KEYS)
     if unknown:
         raise ClinicalRecordError(
-            f"unknown clinical key(s) {', '.join(map(repr, unknown))}; "
-            f"accepted keys are {', '.join(CLINICAL_KEYS)}"
+            f"unknown clinical key(s) {', '.join(map(repr, unknown))}; accepted keys are {', '.join(CLINICAL_KEYS)}"
         )
     if "body_weight_kg" not in clinical:
         raise ClinicalRecordError("clinical record is missing body_weight_kg (kg), which is required")

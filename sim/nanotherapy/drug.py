@@ -12,7 +12,7 @@ released from excreted particles goes to ``drug.excreted``.
 
 from __future__ import annotations
 
-from .parameters import Payload, Physiology
+from .parameters import Payload, Physiology, Value
 from .spec import Flow, Transfer
 from .structures import organ_states
 
@@ -65,17 +65,15 @@ def _drug_circulation(physiology: Physiology, payload: Payload) -> tuple[list[Tr
 
 def drug_terms(
     physiology: Physiology, payload: Payload
-) -> tuple[tuple[str, ...], dict[str, float], list[Transfer], list[Flow]]:
+) -> tuple[tuple[str, ...], dict[str, Value], list[Transfer], list[Flow]]:
     """Return the free-drug states, volumes (L), transfers and flows for ``payload``."""
     blood_l = physiology.plasma_volume_l / (1.0 - payload.drug.haematocrit)
     arterial_l = blood_l * physiology.arterial_fraction
     states = ("drug.arterial", "drug.venous") + tuple(f"drug.{o}" for o in physiology.organs)
-    volumes = {"drug.arterial": arterial_l, "drug.venous": blood_l - arterial_l}
+    volumes: dict[str, Value] = {"drug.arterial": arterial_l, "drug.venous": blood_l - arterial_l}
     volumes.update({f"drug.{o}": p.volume_l for o, p in physiology.organs.items()})
     transfers, flows = _drug_circulation(physiology, payload)
-    transfers.append(
-        Transfer("drug.liver", "drug.eliminated", payload.drug.hepatic_elimination_per_h, "elimination")
-    )
+    transfers.append(Transfer("drug.liver", "drug.eliminated", payload.drug.hepatic_elimination_per_h, "elimination"))
     particle_states = ["arterial", "venous", "urine", "bile"]
     for organ in physiology.organs:
         particle_states += organ_states(organ)

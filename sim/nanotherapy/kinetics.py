@@ -8,17 +8,19 @@ urinary clearance is scaled by eGFR relative to 100 mL/min/1.73 m^2, and
 the hepatic phagocytic uptake and the biliary clearance by the liver
 function fraction.
 
-NOTE: the phagocytic uptake and release constants are the mouse values;
-no human nanoparticle data set was at hand to rescale them, so patient
-results are mouse kinetics in human physiology.
+NOTE: the phagocytic uptake and release constants are the mouse values,
+because no human nanoparticle data set was at hand to rescale them. Patient
+results are mouse particle kinetics in human physiology.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 
+import numpy as np
+
 from .clinical import REFERENCE_EGFR_ML_MIN_1_73M2, ClinicalRecord
-from .parameters import OrganKinetics, ParticleKinetics, ReceptorBinding
+from .parameters import OrganKinetics, ParticleKinetics, ReceptorBinding, Value
 from .presets import Preset
 
 __all__ = ["particle_kinetics"]
@@ -27,8 +29,8 @@ __all__ = ["particle_kinetics"]
 CLEARANCE_EXPONENT = 0.75
 
 
-def _scaled_liver(liver: OrganKinetics, fraction: float) -> OrganKinetics:
-    if liver.res_uptake is None or fraction == 1.0:
+def _scaled_liver(liver: OrganKinetics, fraction: Value) -> OrganKinetics:
+    if liver.res_uptake is None or np.all(np.asarray(fraction) == 1.0):
         return liver
     uptake = replace(liver.res_uptake, k_max_per_h=liver.res_uptake.k_max_per_h * fraction)
     return replace(liver, res_uptake=uptake)
@@ -36,7 +38,7 @@ def _scaled_liver(liver: OrganKinetics, fraction: float) -> OrganKinetics:
 
 def particle_kinetics(
     preset: Preset,
-    body_weight_kg: float,
+    body_weight_kg: Value,
     record: ClinicalRecord | None = None,
     targeting: ReceptorBinding | None = None,
 ) -> ParticleKinetics:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
+from .parameters import Value
 from .spec import ModelSpec
 from .structures import organ_states
 
@@ -25,11 +26,14 @@ def organ_amounts(spec: ModelSpec, amounts_mg: FloatArray, organs: list[str]) ->
     return result
 
 
-def organ_volumes_l(spec: ModelSpec, organs: list[str]) -> dict[str, float]:
+def organ_volumes_l(spec: ModelSpec, organs: list[str]) -> dict[str, Value]:
     """Return each organ's volume (L): the sum of its blood and tissue volumes."""
-    volumes = {}
+    volumes: dict[str, Value] = {}
     for organ in organs:
-        volumes[organ] = sum(spec.volumes_l.get(s, 0.0) for s in organ_states(organ))
+        total: Value = 0.0
+        for state in organ_states(organ):
+            total = total + spec.volumes_l.get(state, 0.0)
+        volumes[organ] = total
     return volumes
 
 

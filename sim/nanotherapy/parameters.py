@@ -10,9 +10,13 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypeAlias
+
+import numpy as np
+from numpy.typing import NDArray
 
 __all__ = [
+    "Value",
     "HillUptake",
     "OrganPhysiology",
     "Physiology",
@@ -24,6 +28,10 @@ __all__ = [
     "Payload",
     "units_of",
 ]
+
+
+# A parameter value, or an array of values with one per subject of a virtual population.
+Value: TypeAlias = float | NDArray[np.float64]
 
 
 def _unit(unit: str) -> Any:
@@ -39,14 +47,12 @@ class HillUptake:
     ``t50_h = 0`` gives a constant rate ``k_max`` from the time of dosing.
     """
 
-    k_max_per_h: float = _unit("1/h")
+    k_max_per_h: Value = _unit("1/h")
     t50_h: float = _unit("h")
     hill_n: float = _unit("1")
 
     def rate(self, t_h: Any) -> Any:
         """Return the uptake rate constant (1/h) at time ``t_h`` (h, array-like)."""
-        import numpy as np
-
         t = np.asarray(t_h, dtype=float)
         if self.t50_h == 0.0:
             return np.full_like(t, self.k_max_per_h)
@@ -58,8 +64,8 @@ class HillUptake:
 class OrganPhysiology:
     """Volume, blood flow and vascular fraction of one organ."""
 
-    volume_l: float = _unit("L")
-    blood_flow_l_per_h: float = _unit("L/h")
+    volume_l: Value = _unit("L")
+    blood_flow_l_per_h: Value = _unit("L/h")
     blood_fraction: float = _unit("1")
 
 
@@ -73,9 +79,9 @@ class Physiology:
     """
 
     species: str
-    body_weight_kg: float = _unit("kg")
-    cardiac_output_l_per_h: float = _unit("L/h")
-    plasma_volume_l: float = _unit("L")
+    body_weight_kg: Value = _unit("kg")
+    cardiac_output_l_per_h: Value = _unit("L/h")
+    plasma_volume_l: Value = _unit("L")
     arterial_fraction: float = _unit("1")
     organs: Mapping[str, OrganPhysiology] = _unit("-")
 
@@ -116,8 +122,8 @@ class ParticleKinetics:
 
     name: str
     organs: Mapping[str, OrganKinetics] = _unit("-")
-    biliary_clearance_l_per_h: float = _unit("L/h")
-    urinary_clearance_l_per_h: float = _unit("L/h")
+    biliary_clearance_l_per_h: Value = _unit("L/h")
+    urinary_clearance_l_per_h: Value = _unit("L/h")
     targeting: ReceptorBinding | None = _unit("-")
 
 

@@ -26,8 +26,36 @@ MAX_HOURS = 2016.0  # 12 weeks; RES release half-lives reach weeks, longer runs 
 MAX_DOSE_MG_PER_KG = 1000.0
 # Output times (h) for the compact curves; the metrics use the full 0.25 h grid.
 _OUTPUT_TIMES_H = (
-    0.0, 0.05, 0.1, 0.25, 0.5, 1, 2, 3, 4, 6, 8, 10, 12, 16, 20, 24, 30, 36, 42, 48,
-    60, 72, 84, 96, 108, 120, 132, 144, 156, 168,
+    0.0,
+    0.05,
+    0.1,
+    0.25,
+    0.5,
+    1,
+    2,
+    3,
+    4,
+    6,
+    8,
+    10,
+    12,
+    16,
+    20,
+    24,
+    30,
+    36,
+    42,
+    48,
+    60,
+    72,
+    84,
+    96,
+    108,
+    120,
+    132,
+    144,
+    156,
+    168,
 )
 _REFERENCE_DOSE_MG_PER_KG = 1.0
 
@@ -162,11 +190,12 @@ def simulate_patient(
     Returns
     -------
     dict
-        JSON-serialisable: model and preset names, units, output times,
-        per-organ %ID and concentration curves with AUC, Cmax and Tmax,
-        tumour delivery efficiency (DE24, DE168, DEmax in %ID), released
-        drug exposure in tumour and liver when the preset carries a drug,
-        the mass-balance error and the solver status.
+        JSON-serialisable result with the model and preset names, units and
+        output times. It contains per-organ %ID and concentration curves
+        with AUC, Cmax and Tmax, and the tumour delivery efficiency (DE24,
+        DE168, DEmax in %ID). When the preset carries a drug, it adds the
+        released drug's exposure in tumour and liver. The mass-balance error
+        and the solver status come last.
 
     Raises
     ------
@@ -176,13 +205,15 @@ def simulate_patient(
     record = parse_clinical(clinical)
     preset = get_preset(formulation)
     hours = _checked_scalar("hours", hours, 0.0, MAX_HOURS, "h")
-    infusion_h = _checked_scalar("infusion_h", infusion_h, -1.0, min(hours, 24.0), "h") if infusion_h else 0.0
+    if infusion_h != 0:
+        infusion_h = _checked_scalar("infusion_h", infusion_h, 0.0, min(hours, 24.0), "h")
     dose = _REFERENCE_DOSE_MG_PER_KG if dose_mg_per_kg is None else dose_mg_per_kg
     dose = _checked_scalar("dose_mg_per_kg", dose, 0.0, MAX_DOSE_MG_PER_KG, "mg/kg")
     physiology = human_physiology(record, preset)
     kinetics = particle_kinetics(preset, record.body_weight_kg, record, targeting)
     spec = nanoparticle_spec(physiology, kinetics, preset.payload)
-    run = run_model(spec, dose * record.body_weight_kg, hours, payload=preset.payload, infusion_h=infusion_h)
+    dose_mg = float(dose * record.body_weight_kg)
+    run = run_model(spec, dose_mg, hours, payload=preset.payload, infusion_h=infusion_h)
     result = report_run(run, hours)
     assumptions = [f"{key} absent: reference value used" for key in record.assumed]
     assumptions.append("phagocytic (RES) rate constants are the mouse values of the preset")

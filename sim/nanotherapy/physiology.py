@@ -13,7 +13,7 @@ import functools
 
 from ._tables import read_table
 from .clinical import ClinicalRecord
-from .parameters import OrganPhysiology, Physiology
+from .parameters import OrganPhysiology, Physiology, Value
 from .presets import Preset, TumourFit, mouse_table
 
 __all__ = ["mouse_physiology", "human_physiology", "tumour_perfusion_per_h"]
@@ -55,7 +55,7 @@ def tumour_perfusion_per_h(preset: Preset) -> float:
     body_weight = preset.mouse_body_weight_kg
     cardiac_output = table["QCC"] * body_weight**0.75
     fit = preset.tumour
-    return fit.flow_fraction * cardiac_output / (fit.volume_fraction * body_weight)
+    return float(fit.flow_fraction * cardiac_output / (fit.volume_fraction * body_weight))
 
 
 def mouse_physiology(body_weight_kg: float, tumour: TumourFit) -> Physiology:
@@ -89,24 +89,26 @@ def mouse_physiology(body_weight_kg: float, tumour: TumourFit) -> Physiology:
 
 def _human_flow_fractions() -> dict[str, float]:
     table = _human_table()
-    fractions = {organ: table[f"Q{code}"][0] / 100.0 for organ, code in _HUMAN_ORGANS.items() if organ not in ("lung", "liver")}
+    fractions = {
+        organ: table[f"Q{code}"][0] / 100.0 for organ, code in _HUMAN_ORGANS.items() if organ not in ("lung", "liver")
+    }
     fractions["liver"] = (table["QLI"][0] - sum(table[k][0] for k in _PORTAL_KEYS)) / 100.0
     return fractions
 
 
-def _human_organ_volumes_l(body_weight_kg: float) -> dict[str, float]:
+def _human_organ_volumes_l(body_weight_kg: Value) -> dict[str, Value]:
     table = _human_table()
-    volumes = {}
+    volumes: dict[str, Value] = {}
     for organ, code in _HUMAN_ORGANS.items():
         percent, description = table[f"V{code}"]
         volumes[organ] = percent / 100.0 * body_weight_kg / _density(description)
     return volumes
 
 
-def human_blood_volume_l(body_weight_kg: float) -> float:
+def human_blood_volume_l(body_weight_kg: Value) -> Value:
     """Return the whole-blood volume (L): arterial plus venous blood of the human table."""
     table = _human_table()
-    total = 0.0
+    total: Value = 0.0
     for key in ("VAB", "VVB"):
         percent, description = table[key]
         total += percent / 100.0 * body_weight_kg / _density(description)
@@ -125,7 +127,7 @@ def human_physiology(record: ClinicalRecord, preset: Preset) -> Physiology:
     cardiac_output = 187.0 * body_weight**0.81 * 60.0 / 1000.0
     plasma_l = human_blood_volume_l(body_weight) * (1.0 - record.haematocrit_fraction)
     volumes = _human_organ_volumes_l(body_weight)
-    flows = {organ: f * cardiac_output for organ, f in _human_flow_fractions().items()}
+    flows: dict[str, Value] = {organ: f * cardiac_output for organ, f in _human_flow_fractions().items()}
     flows["lung"] = cardiac_output
     volumes["tumour"] = record.tumour_volume_ml / 1000.0
     flows["tumour"] = tumour_perfusion_per_h(preset) * volumes["tumour"]

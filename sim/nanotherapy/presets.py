@@ -6,11 +6,12 @@ coefficients, phagocytic (RES) uptake and release, excretion coefficients,
 the tumour parameters fitted for it, and the drug payload if any. The body
 (organ volumes and flows) comes from :mod:`sim.nanotherapy.physiology`.
 
-Sources (see ``data/PROVENANCE.md``): mouse defaults from the Lin lab
-nanoparticle PBPK code (Cheng et al., ACS Nano 14 (2020) 3075; Nano-AI-PBPK
-G2), formulations and fitted tumour parameters from the Nano-Tumor Database
-sheet of Nano-AI-PBPK G1 (CC0), vincristine particles from Shalgunov et al.,
-J Control Release 261 (2017), as reproduced by InSysBio (MIT).
+Sources are listed in ``data/PROVENANCE.md``. The mouse defaults come from
+the Lin lab nanoparticle PBPK code (Nano-AI-PBPK G2, the structure used by
+Cheng et al., ACS Nano 2020). The formulations and their fitted tumour
+parameters come from the Nano-Tumor Database sheet of Nano-AI-PBPK G1 (CC0).
+The vincristine particles are those of Shalgunov et al., J Control Release
+261 (2017), as reproduced by InSysBio (MIT).
 """
 
 from __future__ import annotations
@@ -72,11 +73,12 @@ class TumourFit:
 class Preset:
     """A named formulation.
 
-    ``organs`` holds the non-tumour organ kinetics, ``tumour`` the fitted
-    tumour parameters, ``biliary_coefficient`` and ``urinary_coefficient``
-    the excretion clearances per kg^0.75 (L/h/kg^0.75). ``mouse`` gives the
-    body weight (kg) and dose (mg/kg) of the source experiment, and
-    ``published`` the observed delivery efficiencies (%ID) where known.
+    ``organs`` contains the non-tumour organ kinetics and ``tumour`` the
+    fitted tumour parameters. ``biliary_coefficient`` and
+    ``urinary_coefficient`` are the excretion clearances per kg^0.75
+    (L/h/kg^0.75). ``mouse_body_weight_kg`` and ``dose_mg_per_kg`` describe
+    the source experiment, and ``published`` the observed delivery
+    efficiencies (%ID) where known.
     """
 
     name: str
@@ -142,9 +144,7 @@ def _formulation(row: dict[str, str], base: Preset) -> Preset:
     tumour_kinetics = OrganKinetics(
         partition=to_float(row["PT"]),
         permeability_coefficient=to_float(row["PATC"]),
-        res_uptake=HillUptake(
-            to_float(row["KTRESmax"]), to_float(row["KTRES50"]), to_float(row["KTRESn"])
-        ),
+        res_uptake=HillUptake(to_float(row["KTRESmax"]), to_float(row["KTRES50"]), to_float(row["KTRESn"])),
         res_release_per_h=release,
         res_site="tissue",
     )
@@ -206,7 +206,11 @@ def preset_parameters(name: str) -> list[dict[str, object]]:
     rows: list[dict[str, object]] = []
     for organ, kinetics in {**preset.organs, "tumour": preset.tumour.kinetics}.items():
         rows += _kinetics_rows(organ, kinetics)
-    tumour_units = {"flow_fraction": "fraction of cardiac output", "volume_fraction": "fraction of body weight", "blood_fraction": "fraction of tumour volume"}
+    tumour_units = {
+        "flow_fraction": "fraction of cardiac output",
+        "volume_fraction": "fraction of body weight",
+        "blood_fraction": "fraction of tumour volume",
+    }
     for field_name, unit in tumour_units.items():
         rows.append({"name": f"tumour.{field_name}", "value": getattr(preset.tumour, field_name), "unit": unit})
     rows.append({"name": "biliary_coefficient", "value": preset.biliary_coefficient, "unit": "L/h/kg^0.75"})
@@ -222,11 +226,19 @@ def _kinetics_rows(organ: str, kinetics: OrganKinetics) -> list[dict[str, object
     units = units_of(kinetics)
     rows: list[dict[str, object]] = []
     for field_name in ("partition", "permeability_coefficient", "res_release_per_h", "res_site"):
-        rows.append({"name": f"{organ}.{field_name}", "value": getattr(kinetics, field_name), "unit": units[field_name]})
+        rows.append(
+            {"name": f"{organ}.{field_name}", "value": getattr(kinetics, field_name), "unit": units[field_name]}
+        )
     if kinetics.res_uptake is not None:
         hill_units = units_of(kinetics.res_uptake)
         for field_name, unit in hill_units.items():
-            rows.append({"name": f"{organ}.res_uptake.{field_name}", "value": getattr(kinetics.res_uptake, field_name), "unit": unit})
+            rows.append(
+                {
+                    "name": f"{organ}.res_uptake.{field_name}",
+                    "value": getattr(kinetics.res_uptake, field_name),
+                    "unit": unit,
+                }
+            )
     return rows
 
 
@@ -237,7 +249,13 @@ def _payload_rows(payload: Payload) -> list[dict[str, object]]:
     ]
     release_units = units_of(payload.release)
     for field_name in ("rate_constant", "exponent", "burst_fraction"):
-        rows.append({"name": f"release.{field_name}", "value": getattr(payload.release, field_name), "unit": release_units[field_name]})
+        rows.append(
+            {
+                "name": f"release.{field_name}",
+                "value": getattr(payload.release, field_name),
+                "unit": release_units[field_name],
+            }
+        )
     for organ, kp in payload.drug.tissue_partition.items():
         rows.append({"name": f"drug.{organ}.partition", "value": kp, "unit": "1"})
     rows.append({"name": "drug.blood_cell_partition", "value": payload.drug.blood_cell_partition, "unit": "1"})

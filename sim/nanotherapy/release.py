@@ -27,22 +27,14 @@ RELEASE_LAWS = ("first_order", "higuchi", "korsmeyer_peppas", "weibull")
 def validate_release(law: ReleaseLaw) -> None:
     """Raise :class:`PbpkInputError` when a release law or its parameters are invalid."""
     if law.law not in RELEASE_LAWS:
-        raise PbpkInputError(
-            f"release law must be one of {', '.join(RELEASE_LAWS)}, got {law.law!r}"
-        )
+        raise PbpkInputError(f"release law must be one of {', '.join(RELEASE_LAWS)}, got {law.law!r}")
     if not np.isfinite(law.rate_constant) or law.rate_constant <= 0.0:
-        raise PbpkInputError(
-            f"release rate_constant must be a positive finite number, got {law.rate_constant}"
-        )
+        raise PbpkInputError(f"release rate_constant must be a positive finite number, got {law.rate_constant}")
     needs_exponent = law.law in ("korsmeyer_peppas", "weibull")
     if needs_exponent and not (0.0 < law.exponent <= 2.0):
-        raise PbpkInputError(
-            f"release exponent of the {law.law} law must be in (0, 2], got {law.exponent}"
-        )
+        raise PbpkInputError(f"release exponent of the {law.law} law must be in (0, 2], got {law.exponent}")
     if not 0.0 <= law.burst_fraction <= 1.0:
-        raise PbpkInputError(
-            f"release burst_fraction must be in [0, 1], got {law.burst_fraction}"
-        )
+        raise PbpkInputError(f"release burst_fraction must be in [0, 1], got {law.burst_fraction}")
 
 
 def encapsulated_fraction(law: ReleaseLaw, t_h: ArrayLike) -> NDArray[np.float64]:
@@ -50,12 +42,14 @@ def encapsulated_fraction(law: ReleaseLaw, t_h: ArrayLike) -> NDArray[np.float64
     t = np.maximum(np.asarray(t_h, dtype=float), 0.0)
     k = law.rate_constant
     if law.law == "first_order":
-        return np.exp(-k * t)
-    if law.law == "weibull":
-        return np.exp(-k * np.power(t, law.exponent))
-    if law.law == "higuchi":
-        return np.clip(1.0 - k * np.sqrt(t), 0.0, 1.0)
-    return np.clip(1.0 - k * np.power(t, law.exponent), 0.0, 1.0)
+        fraction = np.exp(-k * t)
+    elif law.law == "weibull":
+        fraction = np.exp(-k * np.power(t, law.exponent))
+    elif law.law == "higuchi":
+        fraction = np.clip(1.0 - k * np.sqrt(t), 0.0, 1.0)
+    else:
+        fraction = np.clip(1.0 - k * np.power(t, law.exponent), 0.0, 1.0)
+    return np.asarray(fraction, dtype=np.float64)
 
 
 def release_rate_mean(law: ReleaseLaw, t0: ArrayLike, t1: ArrayLike) -> NDArray[np.float64]:
@@ -68,7 +62,7 @@ def release_rate_mean(law: ReleaseLaw, t0: ArrayLike, t1: ArrayLike) -> NDArray[
     start = np.asarray(t0, dtype=float)
     end = np.asarray(t1, dtype=float)
     drop = encapsulated_fraction(law, start) - encapsulated_fraction(law, end)
-    return (1.0 - law.burst_fraction) * drop / (end - start)
+    return np.asarray((1.0 - law.burst_fraction) * drop / (end - start), dtype=np.float64)
 
 
 def release_rate(law: ReleaseLaw, t_h: ArrayLike) -> NDArray[np.float64]:
@@ -83,4 +77,4 @@ def release_rate(law: ReleaseLaw, t_h: ArrayLike) -> NDArray[np.float64]:
         derivative = np.where(k * np.sqrt(t) < 1.0, -0.5 * k / np.sqrt(t), 0.0)
     else:
         derivative = np.where(k * np.power(t, n) < 1.0, -k * n * np.power(t, n - 1.0), 0.0)
-    return -(1.0 - law.burst_fraction) * derivative
+    return np.asarray(-(1.0 - law.burst_fraction) * derivative, dtype=np.float64)

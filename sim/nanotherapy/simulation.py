@@ -49,7 +49,9 @@ def _particle_columns(spec: ModelSpec) -> list[int]:
     return [i for i, s in enumerate(spec.states) if not s.startswith("drug.")]
 
 
-def mass_balance_error(run_spec: ModelSpec, trajectory: Trajectory, dose_mg: float, infusion_h: float, payload: Payload | None) -> float:
+def mass_balance_error(
+    run_spec: ModelSpec, trajectory: Trajectory, dose_mg: float, infusion_h: float, payload: Payload | None
+) -> float:
     """Return the largest relative mass-balance error of particles (and drug) over the trajectory.
 
     Particles: the amounts of all particle states sum to the dose infused so

@@ -20,6 +20,8 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 from numpy.typing import NDArray
 
+from .parameters import Value
+
 __all__ = ["Transfer", "Flow", "ModelSpec"]
 
 FloatArray = NDArray[np.float64]
@@ -41,7 +43,7 @@ class Transfer:
 
     source: str
     target: str
-    rate_per_h: float
+    rate_per_h: Value
     process: str
     modulator: str | None = None
     consumes_source: bool = True
@@ -53,7 +55,7 @@ class Flow:
 
     source: str
     target: str
-    l_per_h: float
+    l_per_h: Value
 
 
 @dataclass(frozen=True)
@@ -66,13 +68,11 @@ class ModelSpec:
     """
 
     states: tuple[str, ...]
-    volumes_l: Mapping[str, float]
+    volumes_l: Mapping[str, Value]
     transfers: tuple[Transfer, ...]
     flows: tuple[Flow, ...] = ()
     curves: Mapping[str, Callable[..., FloatArray]] = field(default_factory=dict)
-    curve_means: Mapping[str, Callable[[FloatArray, FloatArray], FloatArray]] = field(
-        default_factory=dict
-    )
+    curve_means: Mapping[str, Callable[[FloatArray, FloatArray], FloatArray]] = field(default_factory=dict)
 
     def index(self, state: str) -> int:
         """Return the position of ``state`` in the state vector."""
@@ -149,9 +149,9 @@ class ModelSpec:
             return np.zeros((np.size(t0), 0))
         return np.stack(columns, axis=-1).reshape(np.size(t0), len(self.modulators))
 
-    def flow_imbalance(self) -> dict[str, float]:
+    def flow_imbalance(self) -> dict[str, Value]:
         """Return inflow minus outflow (L/h) for every blood pool that appears in a flow."""
-        balance: dict[str, float] = {}
+        balance: dict[str, Value] = {}
         for flow in self.flows:
             balance[flow.source] = balance.get(flow.source, 0.0) - flow.l_per_h
             balance[flow.target] = balance.get(flow.target, 0.0) + flow.l_per_h
@@ -170,9 +170,9 @@ class ModelSpec:
     def reachable(self, sources: tuple[str, ...]) -> ModelSpec:
         """Return the spec restricted to the states that ``sources`` can reach.
 
-        States that no transfer can ever fill (the phagocytic cells of an
-        organ without uptake, receptor-bound particles without targeting)
-        stay zero; dropping them shrinks every matrix exponential.
+        States that no transfer can ever fill stay zero: the phagocytic cells
+        of an organ without uptake, or receptor-bound particles without
+        targeting. Dropping them shrinks every matrix exponential.
         """
         reached = set(sources)
         frontier = list(sources)
@@ -186,6 +186,20 @@ class ModelSpec:
         transfers = tuple(t for t in self.transfers if t.source in reached and t.target in reached)
         volumes = {k: v for k, v in self.volumes_l.items() if k in reached}
         return replace(self, states=states, transfers=transfers, volumes_l=volumes)
+
+    def merge_sinks(self, sinks: tuple[str, ...], merged: str) -> ModelSpec:
+        """Return the spec with the absorbing states ``sinks`` lumped into one state ``merged``.
+
+        Only valid for states no transfer leaves; totals and mass balance are
+        unchanged, and the matrices shrink by ``len(sinks) - 1``.
+        """
+        if any(t.source in sinks for t in self.transfers):
+            raise ValueError(f"states {sinks} are not all absorbing; only sinks can be merged")
+        position = min(self.index(s) for s in sinks)
+        kept = [s for s in self.states if s not in sinks]
+        kept.insert(position, merged)
+        transfers = tuple(replace(t, target=merged) if t.target in sinks else t for t in self.transfers)
+        return replace(self, states=tuple(kept), transfers=transfers)
 
     def describe(self) -> list[str]:
         """Write each transfer as a readable term, e.g. ``liver.blood -> venous: 12.3/h (flow)``."""

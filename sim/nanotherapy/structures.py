@@ -21,11 +21,11 @@ from collections.abc import Callable
 import numpy as np
 from numpy.typing import NDArray
 
-from .parameters import HillUptake, Payload, Physiology, ParticleKinetics
-from .release import release_rate, release_rate_mean
+from .parameters import HillUptake, ParticleKinetics, Payload, Physiology, Value
+from .release import release_rate, release_rate_mean, validate_release
 from .spec import Flow, ModelSpec, Transfer
 
-__all__ = ["ORGANS", "nanoparticle_spec", "organ_states", "hill_step_mean"]
+__all__ = ["ORGANS", "PORTAL_ORGANS", "nanoparticle_spec", "organ_states", "hill_step_mean"]
 
 ORGANS = ("lung", "liver", "spleen", "kidney", "brain", "muscle", "tumour", "rest")
 
@@ -54,14 +54,18 @@ def organ_states(organ: str) -> tuple[str, ...]:
     """Return the particle states that make up ``organ`` (all its sub-compartments)."""
     if organ == "blood":
         return ("arterial", "venous")
-    states = (f"{organ}.blood", f"{organ}.tissue", f"{organ}.res")
+    states: tuple[str, ...] = (f"{organ}.blood", f"{organ}.tissue", f"{organ}.res")
     if organ == "tumour":
         states += ("tumour.bound", "tumour.internalised")
     return states
 
 
+# Organs whose venous blood drains into the liver (portal circulation).
+PORTAL_ORGANS = ("spleen", "gi")
+
+
 def _organ_outflow_target(organ: str) -> str:
-    return "liver.blood" if organ == "spleen" else "venous"
+    return "liver.blood" if organ in PORTAL_ORGANS else "venous"
 
 
 def _circulation(physiology: Physiology, balanced: bool) -> tuple[list[Transfer], list[Flow]]:
@@ -86,7 +90,7 @@ def _circulation(physiology: Physiology, balanced: bool) -> tuple[list[Transfer]
         blood_l = organ_physiology.volume_l * organ_physiology.blood_fraction
         outflow = flow
         if organ == "liver" and balanced:
-            outflow += organs["spleen"].blood_flow_l_per_h
+            outflow += sum(organs[o].blood_flow_l_per_h for o in PORTAL_ORGANS if o in organs)
         target = _organ_outflow_target(organ)
         transfers.append(Transfer("arterial", f"{organ}.blood", flow / arterial_l, "flow"))
         transfers.append(Transfer(f"{organ}.blood", target, outflow / blood_l, "flow"))
@@ -103,10 +107,9 @@ def _organ_exchange(
     organ_kinetics = kinetics.organs[organ]
     blood_l = organ_physiology.volume_l * organ_physiology.blood_fraction
     tissue_l = organ_physiology.volume_l - blood_l
-    reference_flow = (
-        physiology.cardiac_output_l_per_h if organ == "lung" else organ_physiology.blood_flow_l_per_h
-    )
+    reference_flow = physiology.cardiac_output_l_per_h if organ == "lung" else organ_physiology.blood_flow_l_per_h
     permeability = organ_kinetics.permeability_coefficient * reference_flow
+
     site = f"{organ}.{organ_kinetics.res_site}"
     transfers = [
         Transfer(f"{organ}.blood", f"{organ}.tissue", permeability / blood_l, "permeation"),
@@ -117,6 +120,7 @@ def _organ_exchange(
             "permeation",
         ),
     ]
+
     curves: dict[str, HillUptake] = {}
     uptake = organ_kinetics.res_uptake
     if uptake is not None:
@@ -124,26 +128,18 @@ def _organ_exchange(
         # on the transfer so that it may vary between virtual subjects.
         name = f"res_uptake.{organ}"
         curves[name] = HillUptake(1.0, uptake.t50_h, uptake.hill_n)
-        transfers.append(
-            Transfer(site, f"{organ}.res", uptake.k_max_per_h, "res_uptake", modulator=name)
-        )
+        transfers.append(Transfer(site, f"{organ}.res", uptake.k_max_per_h, "res_uptake", modulator=name))
     if np.any(np.asarray(organ_kinetics.res_release_per_h) > 0.0):
-        transfers.append(
-            Transfer(f"{organ}.res", site, organ_kinetics.res_release_per_h, "res_release")
-        )
+        transfers.append(Transfer(f"{organ}.res", site, organ_kinetics.res_release_per_h, "res_release"))
     return transfers, curves
 
 
-def _excretion_and_targeting(
-    physiology: Physiology, kinetics: ParticleKinetics
-) -> list[Transfer]:
+def _excretion_and_targeting(physiology: Physiology, kinetics: ParticleKinetics) -> list[Transfer]:
     organs = physiology.organs
     kidney_blood_l = organs["kidney"].volume_l * organs["kidney"].blood_fraction
     liver_tissue_l = organs["liver"].volume_l * (1.0 - organs["liver"].blood_fraction)
     transfers = [
-        Transfer(
-            "kidney.blood", "urine", kinetics.urinary_clearance_l_per_h / kidney_blood_l, "urine"
-        ),
+        Transfer("kidney.blood", "urine", kinetics.urinary_clearance_l_per_h / kidney_blood_l, "urine"),
         Transfer("liver.tissue", "bile", kinetics.biliary_clearance_l_per_h / liver_tissue_l, "bile"),
     ]
     binding = kinetics.targeting
@@ -151,9 +147,7 @@ def _excretion_and_targeting(
         transfers += [
             Transfer("tumour.tissue", "tumour.bound", binding.k_on_per_h, "binding"),
             Transfer("tumour.bound", "tumour.tissue", binding.k_off_per_h, "unbinding"),
-            Transfer(
-                "tumour.bound", "tumour.internalised", binding.k_internalisation_per_h, "internalisation"
-            ),
+            Transfer("tumour.bound", "tumour.internalised", binding.k_internalisation_per_h, "internalisation"),
         ]
     return transfers
 
@@ -165,9 +159,9 @@ def _particle_states(physiology: Physiology) -> tuple[str, ...]:
     return tuple(states + ["urine", "bile"])
 
 
-def _particle_volumes(physiology: Physiology) -> dict[str, float]:
+def _particle_volumes(physiology: Physiology) -> dict[str, Value]:
     arterial_l = physiology.plasma_volume_l * physiology.arterial_fraction
-    volumes = {"arterial": arterial_l, "venous": physiology.plasma_volume_l - arterial_l}
+    volumes: dict[str, Value] = {"arterial": arterial_l, "venous": physiology.plasma_volume_l - arterial_l}
     for organ, organ_physiology in physiology.organs.items():
         blood_l = organ_physiology.volume_l * organ_physiology.blood_fraction
         volumes[f"{organ}.blood"] = blood_l
@@ -217,6 +211,7 @@ def nanoparticle_spec(
     if payload is not None:
         from .drug import drug_terms
 
+        validate_release(payload.release)
         drug_states, drug_volumes, drug_transfers, drug_flows = drug_terms(physiology, payload)
         states += drug_states
         volumes.update(drug_volumes)

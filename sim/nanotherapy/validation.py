@@ -38,7 +38,9 @@ __all__ = [
 
 FloatArray = NDArray[np.float64]
 
-# Step for the validation runs (h): tumour %ID within 1e-5 of LSODA.
+# Step for the validation runs (h). Its error in tumour %ID (up to 0.9 % in the
+# formulations spot-checked against LSODA, falling with the square of the
+# step) is small beside the 2-fold and 3-fold bands being counted.
 VALIDATION_MAX_STEP_H = 1.0
 
 
@@ -80,9 +82,7 @@ def simulate_mouse_formulation(
     """Run ``preset`` in the mouse of its source experiment (body weight, dose, tumour)."""
     physiology = mouse_physiology(preset.mouse_body_weight_kg, preset.tumour)
     kinetics = particle_kinetics(preset, preset.mouse_body_weight_kg)
-    spec = nanoparticle_spec(
-        physiology, kinetics, preset.payload, balanced_liver_outflow=balanced_liver_outflow
-    )
+    spec = nanoparticle_spec(physiology, kinetics, preset.payload, balanced_liver_outflow=balanced_liver_outflow)
     dose_mg = preset.dose_mg_per_kg * preset.mouse_body_weight_kg
     return run_model(
         spec,
@@ -102,9 +102,7 @@ def _tumour_pct_id(run: Run) -> FloatArray:
 def _formulation_result(formulation_id: int, balanced: bool) -> dict[str, Any]:
     preset = get_preset(formulation_name(formulation_id))
     times, observed = observed_tumour_points().get(formulation_id, (np.array([]), np.array([])))
-    run = simulate_mouse_formulation(
-        preset, balanced_liver_outflow=balanced, extra_times_h=tuple(times)
-    )
+    run = simulate_mouse_formulation(preset, balanced_liver_outflow=balanced, extra_times_h=tuple(times))
     t, tumour = run.trajectory.t_h, _tumour_pct_id(run)
     return {
         "id": formulation_id,

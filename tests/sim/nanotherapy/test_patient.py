@@ -25,7 +25,8 @@ def adult_result():
 def test_list_presets_contains_defaults_and_formulations():
     names = list_presets()
     assert "mouse-default" in names
-    assert "ntdb-001" in names and "ntdb-378" in names
+    assert "ntdb-001" in names
+    assert "ntdb-378" in names
     assert "vincristine-pla-peg-u16c" in names
     assert len([n for n in names if n.startswith("ntdb-")]) == 378
 
@@ -87,9 +88,7 @@ def test_simulate_patient_concentration_scales_with_dose():
     assert high["organs"]["liver"]["cmax_mg_per_l"] == pytest.approx(
         3.0 * low["organs"]["liver"]["cmax_mg_per_l"], rel=1e-9
     )
-    assert high["tumour_delivery"]["de24_pct_id"] == pytest.approx(
-        low["tumour_delivery"]["de24_pct_id"], rel=1e-9
-    )
+    assert high["tumour_delivery"]["de24_pct_id"] == pytest.approx(low["tumour_delivery"]["de24_pct_id"], rel=1e-9)
 
 
 def test_simulate_patient_larger_tumour_takes_more():
@@ -165,3 +164,25 @@ def test_simulate_patient_short_horizon_has_no_de168():
     assert result["tumour_delivery"]["de168_pct_id"] is None
     assert result["times_h"][-1] == 48.0
     assert np.isfinite(result["tumour_delivery"]["de24_pct_id"])
+
+
+@pytest.mark.parametrize("infusion_h", [-0.5, 30.0])
+def test_simulate_patient_rejects_bad_infusion(infusion_h):
+    with pytest.raises(PbpkInputError, match="infusion_h"):
+        simulate_patient(ADULT, infusion_h=infusion_h)
+
+
+def test_simulate_patient_bolus_matches_short_infusion():
+    bolus = simulate_patient(ADULT, infusion_h=0.0)
+    infused = simulate_patient(ADULT)
+    assert bolus["tumour_delivery"]["de24_pct_id"] == pytest.approx(infused["tumour_delivery"]["de24_pct_id"], rel=1e-3)
+
+
+def test_simulate_patient_targeting_binds_in_tumour():
+    from sim.nanotherapy.parameters import ReceptorBinding
+
+    plain = simulate_patient(ADULT)
+    targeted = simulate_patient(
+        ADULT, targeting=ReceptorBinding(k_on_per_h=1.0, k_off_per_h=0.1, k_internalisation_per_h=0.5)
+    )
+    assert targeted["tumour_delivery"]["de168_pct_id"] > plain["tumour_delivery"]["de168_pct_id"]
