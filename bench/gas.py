@@ -14,8 +14,11 @@ import socket
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from eth_account import Account
+from eth_account.signers.local import LocalAccount
+from eth_typing import HexStr
 from web3 import Web3
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -68,8 +71,8 @@ def measure(ledger: LedgerClient, w3: Web3) -> dict[str, int]:
     return gas
 
 
-def _transfer_gas(w3: Web3, sender, recipient: str) -> int:
-    transaction = {
+def _transfer_gas(w3: Web3, sender: LocalAccount, recipient: str) -> int:
+    transaction: dict[str, Any] = {
         "to": recipient,
         "value": 10**15,
         "gas": 21_000,
@@ -81,7 +84,7 @@ def _transfer_gas(w3: Web3, sender, recipient: str) -> int:
     return int(w3.eth.wait_for_transaction_receipt(tx_hash)["gasUsed"])
 
 
-def _access_gas(ledger: LedgerClient, custodian, researcher, patient: str) -> int:
+def _access_gas(ledger: LedgerClient, custodian: LocalAccount, researcher: LocalAccount, patient: str) -> int:
     request = AccessRequest(patient, researcher.address, "genomic", HMB, os.urandom(32), ledger.chain_time() + 600)
     typed_data = access_request_message(
         ledger.access_domain(),
@@ -94,7 +97,7 @@ def _access_gas(ledger: LedgerClient, custodian, researcher, patient: str) -> in
     )
     signature = bytes.fromhex(sign_typed_data(researcher.key, typed_data)[2:])
     record = ledger.record_access(custodian, request, signature)
-    return int(ledger.w3.eth.get_transaction_receipt(record.receipt.transaction_hash)["gasUsed"])
+    return int(ledger.w3.eth.get_transaction_receipt(HexStr(record.receipt.transaction_hash))["gasUsed"])
 
 
 def main() -> None:
@@ -110,7 +113,7 @@ def main() -> None:
             stop_node(data_dir)
     baseline = gas["baseline_transfer"]
     keys = ("grant", "grant_by_signature", "revoke", "revoke_by_signature", "access_granted", "access_denied")
-    report = {key: gas[key] for key in keys}
+    report: dict[str, object] = {key: gas[key] for key in keys}
     report["baseline_transfer"] = baseline
     report["ratio_to_transfer"] = {key: round(gas[key] / baseline, 2) for key in keys}
     print(json.dumps(report))  # noqa: T201 - the benchmark's output

@@ -53,7 +53,8 @@ def free_port() -> int:
 
 def keyed_account(label: str) -> LocalAccount:
     """A deterministic unfunded account, like a patient's or researcher's wallet."""
-    return Account.from_key(keccak(text=label))
+    account: LocalAccount = Account.from_key(keccak(text=label))
+    return account
 
 
 @pytest.fixture(scope="session")
