@@ -14,7 +14,9 @@ from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from requests.exceptions import RequestException
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from web3.exceptions import ProviderConnectionError
 
 from api.store import PatientNotFoundError
 from ledger.errors import ChainError, ContractRevertError, LedgerError
@@ -73,6 +75,9 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(PatientNotFoundError, _patient_not_found)
     app.add_exception_handler(ContractRevertError, _contract_revert)
     app.add_exception_handler(ChainError, _chain_unavailable)
+    # web3's HTTP provider raises requests' errors (OSError subclasses) when the node is down.
+    app.add_exception_handler(RequestException, _chain_unavailable)
+    app.add_exception_handler(ProviderConnectionError, _chain_unavailable)
     app.add_exception_handler(LedgerError, _ledger_error)
     app.add_exception_handler(Exception, _unexpected)
 
@@ -118,8 +123,13 @@ async def _contract_revert(request: Request, exc: Exception) -> JSONResponse:
 
 
 async def _chain_unavailable(request: Request, exc: Exception) -> JSONResponse:
-    logger.warning("chain unavailable path=%s error=%s", request.url.path, exc)
-    return problem_response(503, "Chain unavailable", str(exc), slug="chain-unavailable")
+    logger.warning("chain unavailable path=%s error=%s", request.url.path, type(exc).__name__)
+    return problem_response(
+        503,
+        "Chain unavailable",
+        "the chain node did not respond; nothing was recorded, so retry the request once the node is back",
+        slug="chain-unavailable",
+    )
 
 
 async def _ledger_error(request: Request, exc: Exception) -> JSONResponse:
