@@ -107,11 +107,7 @@ def _check_researcher_signature(
     if len(w3.eth.get_code(Web3.to_checksum_address(request.researcher))) > 0:
         return  # An EIP-1271 contract wallet: only the access ledger can check its signature.
     typed_data = _typed_data(services, simulation, request, digest, request.deadline or 0)
-    try:
-        signer = recover_signer(typed_data, signature)
-    except ValueError:
-        signer = None
-    if signer != request.researcher:
+    if recover_signer(typed_data, signature) != request.researcher:
         raise ApiProblem(
             401,
             "Invalid signature",

@@ -45,8 +45,13 @@ def create_app(services: Services | None = None, settings: Settings | None = Non
 
     @app.get("/health", tags=["meta"])
     def health() -> dict[str, object]:
-        """Report the chain the service records to."""
+        """Report the chain the service records to and its latest block; 503 when the node does not respond."""
         ledger = app.state.services.ledger
-        return {"status": "ok", "chain_id": ledger.chain_id, "access_ledger": ledger.access_ledger.address}
+        return {
+            "status": "ok",
+            "chain_id": ledger.chain_id,
+            "latest_block": ledger.w3.eth.block_number,
+            "access_ledger": ledger.access_ledger.address,
+        }
 
     return app

@@ -12,6 +12,9 @@ from ledger.codes import DUO_PURPOSES, normalise_purpose
 
 _HEX = re.compile(r"^0x[0-9a-fA-F]*$")
 _MAX_UINT64 = 2**64 - 1
+_MAX_UINT256 = 2**256 - 1
+# Block numbers and log indexes fit in a signed 64-bit integer on every JSON-RPC node.
+_MAX_BLOCK = 2**63 - 1
 
 
 def _address(value: str) -> str:
@@ -81,19 +84,19 @@ class GrantPayloadIn(ConsentTermsIn):
 
 class SignedGrantIn(ConsentTermsIn):
     valid_from: UnixTime
-    nonce: int = Field(ge=0)
+    nonce: int = Field(ge=0, le=_MAX_UINT256)
     deadline: UnixTime
     signature: Signature
 
 
 class RevokePayloadIn(StrictModel):
-    consent_id: int = Field(ge=1)
+    consent_id: int = Field(ge=1, le=_MAX_UINT256)
     deadline: UnixTime | None = None
 
 
 class SignedRevokeIn(StrictModel):
-    consent_id: int = Field(ge=1)
-    nonce: int = Field(ge=0)
+    consent_id: int = Field(ge=1, le=_MAX_UINT256)
+    nonce: int = Field(ge=0, le=_MAX_UINT256)
     deadline: UnixTime
     signature: Signature
 
@@ -122,6 +125,9 @@ class ConsentOut(BaseModel):
 
 class GuideParameters(StrictModel):
     nuclease: Literal["SpCas9", "SaCas9", "Cas12a"] = "SpCas9"
+    max_guides: int = Field(
+        default=20, ge=1, le=50, description="Guides returned, best first; the rest stay with the custodian."
+    )
 
 
 class PbpkParameters(StrictModel):
@@ -161,12 +167,12 @@ class SignedPbpkRequestIn(PbpkRequestPayloadIn):
 
 
 class AuditReceiptIn(StrictModel):
-    chain_id: int = Field(ge=1)
+    chain_id: int = Field(ge=1, le=_MAX_UINT256)
     contract: Address
     transaction_hash: Bytes32
-    block_number: int = Field(ge=0)
+    block_number: int = Field(ge=0, le=_MAX_BLOCK)
     block_hash: Bytes32
-    log_index: int = Field(ge=0)
+    log_index: int = Field(ge=0, le=_MAX_BLOCK)
 
 
 class ResearchResultOut(BaseModel):

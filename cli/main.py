@@ -86,6 +86,9 @@ def deploy_contracts(
     evm_version: Annotated[
         str | None, typer.Option(help="EVM version to compile for (london, paris, shanghai, cancun).")
     ] = None,
+    replace: Annotated[
+        bool, typer.Option("--replace", help="Deploy anew even if a deployment exists; the old record is archived.")
+    ] = False,
 ) -> None:
     """Deploy the contracts to the configured chain, or reuse the recorded deployment."""
     from eth_account import Account
@@ -104,6 +107,7 @@ def deploy_contracts(
             settings.data_dir,
             custodians=[custodian.address],
             evm_version=evm_version or settings.evm_version,
+            replace=replace,
         )
     )
     console.print(("deployed" if created else "reused deployment") + f" on chain {deployment.chain_id}:")

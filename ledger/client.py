@@ -10,6 +10,7 @@ from eth_typing import HexStr
 from hexbytes import HexBytes
 from web3 import Web3
 from web3.contract import Contract
+from web3.exceptions import BlockNotFound, TransactionNotFound
 from web3.types import EventData, TxReceipt
 
 from ledger.codes import decode_label, encode_label
@@ -181,6 +182,8 @@ class LedgerClient:
         self, *, patient: str | None = None, researcher: str | None = None, from_block: int = 0
     ) -> list[AccessRecord]:
         """Return access events in chain order, filtered on the indexed patient and researcher."""
+        if from_block > self.w3.eth.block_number:
+            return []
         filters = {key: value for key, value in (("patient", patient), ("researcher", researcher)) if value}
         ledger = self.access_ledger
         events: list[EventData] = []
@@ -193,17 +196,25 @@ class LedgerClient:
     def verify_receipt(self, receipt: AuditReceipt) -> AccessRecord:
         """Check an audit receipt against the chain and return the record it points to.
 
-        Raises ReceiptVerificationError when the chain id, contract, block, or log differ.
+        Raises ReceiptVerificationError when the chain id, contract, transaction, block or log differ.
         """
         if receipt.chain_id != self.chain_id:
             raise ReceiptVerificationError(f"receipt chain id {receipt.chain_id} is not this chain's {self.chain_id}")
         if HexBytes(receipt.contract) != HexBytes(self.access_ledger.address):
             raise ReceiptVerificationError(f"receipt contract {receipt.contract} is not the access ledger")
-        chain_receipt = self.w3.eth.get_transaction_receipt(HexStr(receipt.transaction_hash))
-        canonical = self.w3.eth.get_block(receipt.block_number)["hash"]
-        if chain_receipt["blockNumber"] != receipt.block_number or HexBytes(canonical) != HexBytes(receipt.block_hash):
+        try:
+            chain_receipt = self.w3.eth.get_transaction_receipt(HexStr(receipt.transaction_hash))
+            canonical = self.w3.eth.get_block(receipt.block_number)["hash"]
+        except (TransactionNotFound, BlockNotFound) as exc:
+            raise ReceiptVerificationError(f"the chain has no such transaction or block: {exc}") from exc
+        if chain_receipt["blockNumber"] != receipt.block_number:
             raise ReceiptVerificationError(
-                f"transaction {receipt.transaction_hash} is not in block {receipt.block_number}"
+                f"transaction {receipt.transaction_hash} is in block {chain_receipt['blockNumber']}, "
+                f"not {receipt.block_number}"
+            )
+        if HexBytes(canonical) != HexBytes(receipt.block_hash):
+            raise ReceiptVerificationError(
+                f"block {receipt.block_number} has hash {HexBytes(canonical).to_0x_hex()}, not {receipt.block_hash}"
             )
         matches = [log for log in chain_receipt["logs"] if log["logIndex"] == receipt.log_index]
         if not matches or HexBytes(matches[0]["address"]) != HexBytes(self.access_ledger.address):

@@ -12,6 +12,7 @@ import logging
 import os
 import tempfile
 from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -82,18 +83,33 @@ def deploy(
     threshold: int = 1,
     custodians: list[str] | None = None,
     evm_version: str = DEFAULT_EVM_VERSION,
+    replace: bool = False,
 ) -> tuple[Deployment, bool]:
     """Deploy the contracts unless a valid record exists; return the record and whether it is new.
 
     The deployer becomes the only governor unless ``governors`` is given. The deployer then appoints
     the ``custodians`` (the gateway accounts that record accesses), so it must be one of the governors.
+
+    A new deployment starts an empty consent registry and audit trail, so one compiled for another
+    EVM version than the recorded one is refused unless ``replace`` is set. A replaced record, or
+    one whose contracts changed or vanished, is archived beside the new one, never overwritten.
     """
     chain_id = w3.eth.chain_id
     artifacts = load_artifacts(evm_version)
-    existing = _reusable(w3, data_dir, chain_id, artifacts)
-    if existing is not None:
-        logger.info("deployment reused chain_id=%d", chain_id)
-        return existing, False
+    path = record_path(data_dir, chain_id)
+    if path.is_file():
+        recorded = Deployment.from_json(path.read_text(encoding="utf-8"))
+        if recorded.evm_version != evm_version and not replace:
+            raise DeploymentError(
+                f"chain {chain_id} already has a deployment compiled for {recorded.evm_version}, not {evm_version}; "
+                "a new one would start with no consents or audit history. Use the recorded EVM version, "
+                "or pass --replace to deploy anew (the old record is archived)"
+            )
+        if not replace and _is_live(w3, recorded, artifacts):
+            logger.info("deployment reused chain_id=%d", chain_id)
+            return recorded, False
+        archived = _archive(path)
+        logger.warning("deployment record archived chain_id=%d archive=%s; deploying anew", chain_id, archived.name)
 
     sender = TransactionSender(w3, deployer, ErrorDecoder([a.abi for a in artifacts.values()]))
     consortium = _deploy_one(w3, sender, artifacts["ConsortiumRegistry"], governors or [deployer.address], threshold)
@@ -132,20 +148,24 @@ def bytecode_hash(artifact: Artifact) -> str:
     return "0x" + keccak(hexstr=artifact.bytecode).hex()
 
 
-def _reusable(w3: Web3, data_dir: Path, chain_id: int, artifacts: dict[str, Artifact]) -> Deployment | None:
-    path = record_path(data_dir, chain_id)
-    if not path.is_file():
-        return None
-    deployment = Deployment.from_json(path.read_text(encoding="utf-8"))
+def _is_live(w3: Web3, deployment: Deployment, artifacts: dict[str, Artifact]) -> bool:
+    """Whether every recorded contract has code on chain and matches the current artifact."""
     for name in CONTRACT_NAMES:
         entry = deployment.contracts.get(name)
         if entry is None or entry.bytecode_hash != bytecode_hash(artifacts[name]):
-            logger.info("deployment record stale chain_id=%d contract=%s; deploying again", chain_id, name)
-            return None
+            logger.warning("deployment record stale chain_id=%d contract=%s", deployment.chain_id, name)
+            return False
         if len(w3.eth.get_code(Web3.to_checksum_address(entry.address))) == 0:
-            logger.info("deployment record has no code chain_id=%d contract=%s; deploying again", chain_id, name)
-            return None
-    return deployment
+            logger.warning("deployment record has no code chain_id=%d contract=%s", deployment.chain_id, name)
+            return False
+    return True
+
+
+def _archive(path: Path) -> Path:
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    archived = path.with_name(f"{path.stem}.replaced-{stamp}.json")
+    os.replace(path, archived)
+    return archived
 
 
 def _write_atomically(path: Path, text: str) -> None:

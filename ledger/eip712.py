@@ -11,6 +11,8 @@ from typing import Any
 
 from eth_account import Account
 from eth_account.messages import encode_typed_data
+from eth_keys.exceptions import BadSignature
+from eth_utils import ValidationError
 from hexbytes import HexBytes
 
 from ledger.codes import encode_label
@@ -130,9 +132,16 @@ def sign_typed_data(private_key: str | bytes, typed_data: dict[str, Any]) -> str
     return HexBytes(signed.signature).to_0x_hex()
 
 
-def recover_signer(typed_data: dict[str, Any], signature: str | bytes) -> str:
-    """Return the address that produced an ECDSA ``signature`` over ``typed_data``."""
-    return str(Account.recover_message(encode_typed_data(full_message=typed_data), signature=signature))
+def recover_signer(typed_data: dict[str, Any], signature: str | bytes) -> str | None:
+    """Return the address that produced an ECDSA ``signature`` over ``typed_data``, or None if it is malformed.
+
+    A signature with an invalid r, s or v (all zeros, v outside 27/28, s in the upper half) recovers no
+    address, which callers treat like a signature by the wrong key.
+    """
+    try:
+        return str(Account.recover_message(encode_typed_data(full_message=typed_data), signature=signature))
+    except (BadSignature, ValidationError, ValueError):
+        return None
 
 
 def _typed_data(domain: Domain, primary: str, fields: list[dict[str, str]], message: dict[str, Any]) -> dict[str, Any]:

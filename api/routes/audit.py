@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
-from web3.exceptions import TransactionNotFound
 
 from api.deps import ServicesDep
 from api.schemas import AccessRecordsOut, Address, AuditReceiptIn
@@ -19,7 +18,7 @@ router = APIRouter(prefix="/audit", tags=["audit"])
 def read_patient_accesses(
     services: ServicesDep,
     patient: Annotated[Address, Path(description="The patient's account address.")],
-    from_block: int = Query(default=0, ge=0, description="First block to read."),
+    from_block: int = Query(default=0, ge=0, le=2**63 - 1, description="First block to read."),
 ) -> AccessRecordsOut:
     """List every access request recorded for a patient, granted and denied, in chain order."""
     # NOTE: reads event logs straight from the node; an indexed audit store replaces this at scale.
@@ -33,6 +32,6 @@ def verify_receipt(body: AuditReceiptIn, services: ServicesDep) -> dict[str, Any
     receipt = AuditReceipt(**body.model_dump())
     try:
         record = services.ledger.verify_receipt(receipt)
-    except (ReceiptVerificationError, TransactionNotFound) as exc:
+    except ReceiptVerificationError as exc:
         return {"verified": False, "reason": str(exc)}
     return {"verified": True, "record": record.as_dict()}

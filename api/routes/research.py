@@ -2,7 +2,8 @@
 
 Each simulation has a payload endpoint (the ``AccessRequest`` typed data to sign) and a run
 endpoint. The run endpoint records the request on chain first; only a granted record lets the
-custodian decrypt the patient's data. Researchers get results, never the data.
+custodian decrypt the patient's data. Researchers get results (after disclosure control), never
+the data.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from fastapi import APIRouter
 
 from api import gate
 from api.deps import ServicesDep
+from api.disclosure import release_guides, release_pbpk
 from api.problems import ApiProblem
 from api.schemas import (
     GuideRequestPayloadIn,
@@ -24,6 +26,8 @@ from api.schemas import (
     TypedDataOut,
 )
 from ledger.records import AccessRecord
+from sim.genomic import design_guides_for_patient
+from sim.nanotherapy import list_presets, simulate_patient
 
 logger = logging.getLogger(__name__)
 router = APIRouter(prefix="/research", tags=["research"])
@@ -41,9 +45,7 @@ def create_guide_request(body: GuideRequestPayloadIn, services: ServicesDep) -> 
 
 @router.post("/genomic/guides", response_model=ResearchResultOut, responses=_DENIED_RESPONSE)
 def run_guide_design(body: SignedGuideRequestIn, services: ServicesDep) -> ResearchResultOut:
-    """Design CRISPR guides on the patient's own haplotype sequence, if the ledger grants access."""
-    from sim.genomic import design_guides_for_patient
-
+    """Design CRISPR guides on the patient's own haplotype sequences, if the ledger grants access."""
     record = gate.authorise(services, "crispr-guides", body, body.signature)
     with services.store.materialise(body.patient) as files:
         try:
@@ -51,21 +53,8 @@ def run_guide_design(body: SignedGuideRequestIn, services: ServicesDep) -> Resea
                 files.reference_fasta, files.variants_vcf, nuclease=body.parameters.nuclease
             )
         except ValueError as exc:
-            # The stored record, not the request, is at fault; its content stays out of the log.
-            logger.error(
-                "guide design failed on a custodian record tx=%s error=%s",
-                record.receipt.transaction_hash,
-                type(exc).__name__,
-            )
-            raise ApiProblem(
-                409,
-                "Patient record unusable",
-                "the custodian's record for this patient cannot be used for guide design; "
-                "the custodian must correct it",
-                slug="record-unusable",
-                receipt=record.receipt.as_dict(),
-            ) from exc
-    return _result(record, result)
+            raise _record_unusable(record, exc, "guide design") from exc
+    return _result(record, release_guides(result, body.parameters.max_guides))
 
 
 @router.post("/nanotherapy/pbpk/payload", response_model=TypedDataOut)
@@ -80,41 +69,45 @@ def run_pbpk(body: SignedPbpkRequestIn, services: ServicesDep) -> ResearchResult
     """Simulate nanoparticle delivery for the patient's clinical parameters, if the ledger grants access."""
     _check_pbpk_parameters(body)
     record = gate.authorise(services, "nanotherapy-pbpk", body, body.signature)
-    from sim.nanotherapy import simulate_patient
-
     parameters = body.parameters
     options: dict[str, Any] = {"hours": parameters.hours, "dose_mg_per_kg": parameters.dose_mg_per_kg}
     if parameters.formulation is not None:
         options["formulation"] = parameters.formulation
-    clinical = services.store.get(body.patient).clinical
     try:
-        result = simulate_patient(clinical, **options)
+        result = simulate_patient(services.store.get(body.patient).clinical, **options)
     except ValueError as exc:
-        logger.error("pbpk failed tx=%s error=%s", record.receipt.transaction_hash, type(exc).__name__)
-        raise ApiProblem(
-            409,
-            "Patient record unusable",
-            "the custodian's clinical record for this patient cannot be simulated; the custodian must correct it",
-            slug="record-unusable",
-            receipt=record.receipt.as_dict(),
-        ) from exc
-    return _result(record, result)
+        raise _record_unusable(record, exc, "the PBPK simulation") from exc
+    return _result(record, release_pbpk(result))
 
 
 def _check_pbpk_parameters(body: PbpkRequestPayloadIn) -> None:
     """Reject an unknown formulation before anything is signed or recorded."""
     formulation = body.parameters.formulation
-    if formulation is None:
-        return
-    from sim.nanotherapy import list_presets
-
-    if formulation not in list_presets():
+    if formulation is not None and formulation not in list_presets():
         raise ApiProblem(
             422,
             "Unknown formulation",
-            f"formulation {formulation!r} is not a preset; list them with `consent-ledger sim pbpk --list-presets`",
+            f"formulation {formulation!r} is not a preset; list them with `consent-ledger sim pbpk-presets`",
             slug="unknown-formulation",
         )
+
+
+def _record_unusable(record: AccessRecord, exc: ValueError, simulation: str) -> ApiProblem:
+    """Report a stored record that the simulation rejects; its content stays out of the log."""
+    logger.error(
+        "custodian record unusable simulation=%s tx=%s error=%s",
+        simulation,
+        record.receipt.transaction_hash,
+        type(exc).__name__,
+    )
+    return ApiProblem(
+        409,
+        "Patient record unusable",
+        f"the custodian's record for this patient cannot be used for {simulation}; the custodian must correct it "
+        "with `consent-ledger custodian enrol --replace`",
+        slug="record-unusable",
+        receipt=record.receipt.as_dict(),
+    )
 
 
 def _result(record: AccessRecord, result: dict[str, Any]) -> ResearchResultOut:

@@ -375,3 +375,66 @@ def test_invalid_receipt(client: TestClient, receipt_change):
 def test_unknown_route_is_problem(client: TestClient):
     assert_problem(client.get("/patients"), 404)
     assert_problem(client.delete("/patients/consents/grant"), 405)
+
+
+@pytest.mark.parametrize(
+    "signature",
+    ["0x" + "cd" * 65, "0x" + "00" * 65, "0x" + "00" * 64 + "1b", "0x" + "ff" * 65],
+)
+def test_unrecoverable_research_signature(client: TestClient, actors: Actors, ledger: LedgerClient, signature):
+    request = {"patient": actors.patient.address, "researcher": actors.researcher.address, "purpose": "HMB"}
+    prepared = client.post(f"{GUIDES}/payload", json=request).json()
+
+    response = client.post(
+        GUIDES, json={**request, "salt": prepared["salt"], "deadline": prepared["deadline"], "signature": signature}
+    )
+
+    assert_problem(response, 401, "was not made by researcher")
+    assert ledger.access_records(patient=actors.patient.address) == []
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        ("/patients/consents/revoke-payload", {"consent_id": 2**256}, "consent_id"),
+        (
+            "/patients/consents/revoke",
+            {"consent_id": 1, "nonce": 2**300, "deadline": 1, "signature": "0x" + "00" * 65},
+            "nonce",
+        ),
+    ],
+)
+def test_numbers_beyond_uint256(client: TestClient, path, body, field):
+    assert_problem(client.post(path, json=body), 422, field)
+
+
+@pytest.mark.parametrize("from_block", [10**12, 2**62])
+def test_from_block_beyond_head_is_empty(client: TestClient, actors: Actors, from_block):
+    response = client.get(f"/audit/patients/{actors.patient.address}/accesses", params={"from_block": from_block})
+
+    assert response.status_code == 200
+    assert response.json()["count"] == 0
+
+
+def test_from_block_beyond_int64(client: TestClient, actors: Actors):
+    response = client.get(f"/audit/patients/{actors.patient.address}/accesses", params={"from_block": 2**70})
+
+    assert_problem(response, 422, "from_block")
+
+
+def test_receipt_beyond_head_not_verified(client: TestClient, ledger: LedgerClient):
+    receipt = {
+        "chain_id": ledger.chain_id,
+        "contract": ledger.access_ledger.address,
+        "transaction_hash": "0x" + "ab" * 32,
+        "block_number": 10**12,
+        "block_hash": "0x" + "cd" * 32,
+        "log_index": 0,
+    }
+
+    verdict = client.post("/audit/receipts/verify", json=receipt).json()
+    too_large = client.post("/audit/receipts/verify", json={**receipt, "block_number": 2**256})
+
+    assert verdict["verified"] is False
+    assert "no such transaction or block" in verdict["reason"]
+    assert_problem(too_large, 422, "block_number")

@@ -180,7 +180,10 @@ def test_receipt_verifies_against_chain(ledger: LedgerClient, actors: Actors):
         ("chain_id", 1, "chain id"),
         ("contract", "0x000000000000000000000000000000000000dEaD", "not the access ledger"),
         ("log_index", 7, "log index"),
-        ("block_hash", "0x" + "11" * 32, "not in block"),
+        ("block_hash", "0x" + "11" * 32, "not 0x1111"),
+        ("block_number", 1, "not 1"),
+        ("block_number", 10**12, "no such transaction or block"),
+        ("transaction_hash", "0x" + "22" * 32, "no such transaction or block"),
     ],
 )
 def test_tampered_receipt_fails(ledger: LedgerClient, actors: Actors, field, value, message):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import socket
 
 import pytest
@@ -74,3 +75,24 @@ def test_state_and_events_survive_restart(tmp_path):
 def test_missing_deployment_record_explained(tmp_path):
     with pytest.raises(DeploymentError, match="run `consent-ledger deploy`"):
         load_deployment(tmp_path, 31337)
+
+
+def test_other_evm_version_refused_then_archived(tmp_path):
+    governor = Account.from_key(ANVIL_KEYS[0])
+    info = start_node(tmp_path, port=free_port())
+    try:
+        w3 = Web3(Web3.HTTPProvider(info.rpc_url))
+        first, _ = deploy(w3, governor, tmp_path)
+
+        with pytest.raises(DeploymentError, match="compiled for paris, not shanghai"):
+            deploy(w3, governor, tmp_path, evm_version="shanghai")
+        replaced, created = deploy(w3, governor, tmp_path, evm_version="shanghai", replace=True)
+    finally:
+        stop_node(tmp_path)
+
+    archives = list((tmp_path / "deployments").glob("31337.replaced-*.json"))
+    assert created is True
+    assert replaced.evm_version == "shanghai"
+    assert replaced.address("AccessLedger") != first.address("AccessLedger")
+    assert len(archives) == 1
+    assert json.loads(archives[0].read_text())["contracts"]["AccessLedger"]["address"] == first.address("AccessLedger")
