@@ -67,8 +67,9 @@ def authorise(services: Services, simulation: str, request: ResearchRequestBase,
         )
     digest = request_hash(simulation, request, request.salt, request.deadline)
     _check_researcher_signature(services, simulation, request, digest, signature)
-    if not services.store.has(request.patient):
-        raise PatientNotFoundError(request.patient)
+    data_class = SIMULATION_DATA_CLASS[simulation]
+    if not services.store.has(request.patient, data_class):
+        raise PatientNotFoundError(request.patient, data_class)
     if services.ledger.is_recorded(digest):
         raise ApiProblem(
             409,

@@ -25,7 +25,7 @@ from ledger.errors import LedgerError
 consortium_app = typer.Typer(
     help="Admit institutions, accredit researchers, appoint custodians and auditors.", no_args_is_help=True
 )
-console = Console()
+console = Console(soft_wrap=True)
 
 SECONDS_PER_DAY = 24 * 3600
 ROLE_NAMES = {"custodian": "CUSTODIAN_ROLE", "auditor": "AUDITOR_ROLE"}

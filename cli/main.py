@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable
-from pathlib import Path
 from typing import Annotated, TypeVar
 
 import typer
@@ -14,6 +12,7 @@ from rich.console import Console
 from api.core.config import Settings
 from cli import sim_genomic, sim_nanotherapy  # noqa: F401 - registers the sim commands
 from cli.consortium import consortium_app
+from cli.custodian import custodian_app
 from cli.sim import sim_app
 from ledger.errors import LedgerError
 
@@ -23,13 +22,12 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 chain_app = typer.Typer(help="Run the local Anvil chain (state kept in the data folder).", no_args_is_help=True)
-custodian_app = typer.Typer(help="Manage the custodian's encrypted patient-data store.", no_args_is_help=True)
 app.add_typer(chain_app, name="chain")
 app.add_typer(custodian_app, name="custodian")
 app.add_typer(consortium_app, name="consortium")
 app.add_typer(sim_app, name="sim")
 
-console = Console()
+console = Console(soft_wrap=True)
 T = TypeVar("T")
 
 
@@ -128,36 +126,6 @@ def serve(
 
     logging.getLogger().setLevel(logging.INFO)
     uvicorn.run(create_app(settings=Settings()), host=host, port=port, log_level="info")
-
-
-@custodian_app.command("enrol")
-def custodian_enrol(
-    patient: Annotated[str, typer.Option(help="The patient's account address.")],
-    fasta: Annotated[Path, typer.Option(help="Reference FASTA of the patient's region.", exists=True, dir_okay=False)],
-    clinical: Annotated[
-        Path, typer.Option(help="JSON file of clinical parameters (body_weight_kg, ...).", exists=True, dir_okay=False)
-    ],
-    vcf: Annotated[
-        Path | None, typer.Option(help="VCF of the patient's variants.", exists=True, dir_okay=False)
-    ] = None,
-) -> None:
-    """Store a patient's data, encrypted, at the custodian."""
-    from api.store import CustodianStore, PatientRecord
-
-    settings = Settings()
-    store = CustodianStore.open(
-        settings.data_dir, settings.store_key.get_secret_value() if settings.store_key else None
-    )
-    try:
-        clinical_values = json.loads(clinical.read_text(encoding="utf-8"))
-        record = PatientRecord(
-            fasta.read_text(encoding="utf-8"), vcf.read_text(encoding="utf-8") if vcf else None, clinical_values
-        )
-        store.put(patient, record)
-    except (ValueError, OSError) as exc:
-        console.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2) from exc
-    console.print(f"patient {patient} enrolled")
 
 
 @app.command("demo")

@@ -25,6 +25,7 @@ from api.schemas import (
     SignedPbpkRequestIn,
     TypedDataOut,
 )
+from api.store import PatientNotFoundError
 from ledger.records import AccessRecord
 from sim.genomic import design_guides_for_patient
 from sim.nanotherapy import list_presets, simulate_patient
@@ -73,8 +74,11 @@ def run_pbpk(body: SignedPbpkRequestIn, services: ServicesDep) -> ResearchResult
     options: dict[str, Any] = {"hours": parameters.hours, "dose_mg_per_kg": parameters.dose_mg_per_kg}
     if parameters.formulation is not None:
         options["formulation"] = parameters.formulation
+    clinical = services.store.get(body.patient).clinical
+    if clinical is None:
+        raise PatientNotFoundError(body.patient, "clinical")
     try:
-        result = simulate_patient(services.store.get(body.patient).clinical, **options)
+        result = simulate_patient(clinical, **options)
     except ValueError as exc:
         raise _record_unusable(record, exc, "the PBPK simulation") from exc
     return _result(record, release_pbpk(result))

@@ -193,7 +193,7 @@ def test_unknown_patient(client: TestClient, actors: Actors, ledger: LedgerClien
 
     response = research(client, GUIDES, actors.researcher, stranger)
 
-    assert_problem(response, 404, stranger, "holds no data")
+    assert_problem(response, 404, stranger, "holds no genomic data")
     assert ledger.access_records(patient=stranger) == []
 
 
@@ -438,3 +438,15 @@ def test_receipt_beyond_head_not_verified(client: TestClient, ledger: LedgerClie
     assert verdict["verified"] is False
     assert "no such transaction or block" in verdict["reason"]
     assert_problem(too_large, 422, "block_number")
+
+
+def test_patient_without_clinical_data(client: TestClient, actors: Actors, services, ledger: LedgerClient):
+    from api.store import PatientRecord
+
+    genomic_only = keyed_account("genomic only")
+    services.store.put(genomic_only.address, PatientRecord("ACGT" * 10, None, None))
+
+    response = research(client, "/research/nanotherapy/pbpk", actors.researcher, genomic_only.address)
+
+    assert_problem(response, 404, "holds no clinical data", genomic_only.address)
+    assert ledger.access_records(patient=genomic_only.address) == []

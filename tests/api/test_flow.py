@@ -124,3 +124,30 @@ def test_live_consents_listed(client: TestClient, actors: Actors):
 
     assert [c["consent_id"] for c in listed["consents"]] == [consent_id]
     assert listed["consents"][0]["purposes"] == ["DUO:0000006", "DUO:0000042"]
+
+
+def test_guide_result_is_limited(client: TestClient, actors: Actors):
+    grant_consent(client, actors)
+
+    default = research(client, GUIDES, actors.researcher, actors.patient.address).json()["result"]
+    five = research(client, GUIDES, actors.researcher, actors.patient.address, parameters={"max_guides": 5}).json()
+
+    assert len(default["guides"]) == 20
+    assert default["guides_designed"] > 400
+    assert len(five["result"]["guides"]) == 5
+    assert "haplotypes" not in default
+    assert "rs334" not in str(default)
+    # Variant-affected NGG guides rank first: the HbS PAM change (CCTGAGG to CCTGTGG) alters guide 70forw.
+    assert default["guides"][0]["effect"] != "unchanged"
+    assert all(not guide["weak_pam"] for guide in default["guides"])
+
+
+def test_pbpk_result_withholds_clinical_values(client: TestClient, actors: Actors):
+    grant_consent(client, actors, data_class="clinical")
+
+    result = research(client, PBPK, actors.researcher, actors.patient.address).json()["result"]
+
+    assert "clinical" not in result
+    assert "dose_mg" not in result
+    assert result["withheld"] == ["clinical", "dose_mg"]
+    assert "tumour" in result["organs"]

@@ -46,69 +46,139 @@ def test_chain_start_deploy_stop(environment: Path):
     assert "chain not running" in after.output
 
 
-def test_enrol_rejects_bad_address(environment: Path):
-    result = CliRunner().invoke(
-        app,
-        [
-            "custodian",
-            "enrol",
-            "--patient",
-            "0x12",
-            "--fasta",
-            str(EXAMPLES / "hbb.fa"),
-            "--clinical",
-            str(EXAMPLES / "clinical.json"),
-        ],
-    )
+def enrol(*arguments: str):
+    return CliRunner().invoke(app, ["custodian", "enrol", *arguments])
+
+
+PATIENT = "0x" + "ab" * 20
+
+
+@pytest.mark.parametrize(
+    ("address", "fragment"),
+    [
+        ("0x12", "'0x12' is not an Ethereum address"),
+        ("0x" + "00" * 20, "zero address"),
+        ("0xF39FD6E51AAD88F6F4CE6AB8827279CFFFB92266", "invalid EIP-55 checksum"),
+    ],
+)
+def test_enrol_rejects_bad_address(environment: Path, address, fragment):
+    result = enrol("--patient", address, "--clinical", str(EXAMPLES / "clinical.json"))
 
     assert result.exit_code == 2
-    assert "'0x12' is not an Ethereum address" in result.output
+    assert fragment in result.output
 
 
-def test_enrol_rejects_bad_clinical_json(environment: Path, tmp_path: Path):
-    broken = tmp_path / "clinical.json"
-    broken.write_text("{body_weight_kg: 70", encoding="utf-8")
+@pytest.mark.parametrize(
+    ("content", "fragment"),
+    [
+        ("{body_weight_kg: 70", "is not valid JSON"),
+        ("[1, 2]", "must hold a JSON object of clinical parameters, not a list"),
+        ('{"body_weight_kg": "heavy"}', "body_weight_kg must be a number"),
+        ('{"body_weight_kg": -5}', "body_weight_kg"),
+        ('{"tumour_volume_ml": 3}', "missing body_weight_kg"),
+        ('{"body_weight_kg": 70, "name": "Jane Doe"}', "unknown clinical key(s) 'name'"),
+    ],
+)
+def test_enrol_rejects_bad_clinical_json(environment: Path, tmp_path: Path, content, fragment):
+    clinical = tmp_path / "clinical.json"
+    clinical.write_text(content, encoding="utf-8")
 
-    result = CliRunner().invoke(
-        app,
-        [
-            "custodian",
-            "enrol",
-            "--patient",
-            "0x" + "ab" * 20,
-            "--fasta",
-            str(EXAMPLES / "hbb.fa"),
-            "--clinical",
-            str(broken),
-        ],
-    )
+    result = enrol("--patient", PATIENT, "--clinical", str(clinical))
 
     assert result.exit_code == 2
-    assert "error" in result.output
+    assert fragment in " ".join(result.output.split())
+    assert not (environment / "custodian" / "patients").exists() or not any(
+        (environment / "custodian" / "patients").iterdir()
+    )
 
 
-def test_enrol_then_record_is_encrypted(environment: Path):
-    patient = "0x" + "ab" * 20
-    result = CliRunner().invoke(
-        app,
-        [
-            "custodian",
-            "enrol",
-            "--patient",
-            patient,
-            "--fasta",
-            str(EXAMPLES / "hbb.fa"),
-            "--vcf",
-            str(EXAMPLES / "hbb_patient.vcf"),
-            "--clinical",
-            str(EXAMPLES / "clinical.json"),
-        ],
+@pytest.mark.parametrize(
+    ("fasta", "vcf", "fragment"),
+    [
+        ("clinical.json", None, "not usable for guide design"),
+        ("hbb.fa", "hbb.fa", "not usable for guide design"),
+        (None, "hbb_patient.vcf", "needs the reference FASTA"),
+    ],
+)
+def test_enrol_rejects_unusable_genomic_files(environment: Path, fasta, vcf, fragment):
+    arguments = ["--patient", PATIENT]
+    arguments += ["--fasta", str(EXAMPLES / fasta)] if fasta else []
+    arguments += ["--vcf", str(EXAMPLES / vcf)] if vcf else []
+
+    result = enrol(*arguments)
+
+    assert result.exit_code == 2
+    assert fragment in " ".join(result.output.split())
+
+
+def test_enrol_needs_some_data(environment: Path):
+    result = enrol("--patient", PATIENT)
+
+    assert result.exit_code == 2
+    assert "needs genomic data" in result.output
+
+
+def test_enrol_twice_needs_replace(environment: Path):
+    clinical = str(EXAMPLES / "clinical.json")
+    first = enrol("--patient", PATIENT, "--clinical", clinical)
+    second = enrol("--patient", PATIENT, "--clinical", clinical)
+    replaced = enrol("--patient", PATIENT, "--clinical", clinical, "--replace")
+
+    assert first.exit_code == 0, first.output
+    assert second.exit_code == 2
+    assert "already enrolled; pass --replace" in second.output
+    assert replaced.exit_code == 0
+    assert "re-enrolled" in replaced.output
+
+
+def test_enrol_list_remove(environment: Path):
+    enrolled = enrol(
+        "--patient",
+        PATIENT,
+        "--fasta",
+        str(EXAMPLES / "hbb.fa"),
+        "--vcf",
+        str(EXAMPLES / "hbb_patient.vcf"),
+        "--clinical",
+        str(EXAMPLES / "clinical.json"),
+    )
+    listed = CliRunner().invoke(app, ["custodian", "list"])
+    removed = CliRunner().invoke(app, ["custodian", "remove", "--patient", PATIENT])
+    removed_again = CliRunner().invoke(app, ["custodian", "remove", "--patient", PATIENT])
+
+    assert enrolled.exit_code == 0, enrolled.output
+    assert "genomic and clinical data" in enrolled.output
+    assert "0xABaBaBaBABabABabAbAbABAbABabababaBaBABaB".lower() in listed.output.lower()
+    assert removed.exit_code == 0
+    assert removed_again.exit_code == 2
+    assert "is not enrolled" in removed_again.output
+
+
+def test_enrolled_record_is_encrypted(environment: Path):
+    result = enrol(
+        "--patient",
+        PATIENT,
+        "--fasta",
+        str(EXAMPLES / "hbb.fa"),
+        "--vcf",
+        str(EXAMPLES / "hbb_patient.vcf"),
+        "--clinical",
+        str(EXAMPLES / "clinical.json"),
     )
 
     assert result.exit_code == 0, result.output
     stored = next((environment / "custodian" / "patients").iterdir()).read_bytes()
     assert b"rs334" not in stored
     assert b"body_weight_kg" not in stored
+
+
+def test_bad_store_key_is_one_line(environment: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("CONSENT_LEDGER_STORE_KEY", "notakey")
+
+    result = enrol("--patient", PATIENT, "--clinical", str(EXAMPLES / "clinical.json"))
+
+    assert result.exit_code == 2
+    assert "is not a Fernet key" in result.output
 
 
 @pytest.mark.slow
