@@ -13,10 +13,10 @@ from typing import Annotated, Literal
 import typer
 from eth_account import Account
 from eth_utils import is_hex_address, to_checksum_address
-from rich.console import Console
 from web3.types import TxReceipt
 
 from api.core.config import Settings
+from cli.common import console, load_settings
 from ledger.client import LedgerClient
 from ledger.connect import connect
 from ledger.deploy import load_deployment
@@ -25,7 +25,6 @@ from ledger.errors import LedgerError
 consortium_app = typer.Typer(
     help="Admit institutions, accredit researchers, appoint custodians and auditors.", no_args_is_help=True
 )
-console = Console(soft_wrap=True)
 
 SECONDS_PER_DAY = 24 * 3600
 ROLE_NAMES = {"custodian": "CUSTODIAN_ROLE", "auditor": "AUDITOR_ROLE"}
@@ -55,7 +54,7 @@ def _transact(action_name: str, action: Callable[[], TxReceipt]) -> None:
 @consortium_app.command("admit")
 def admit(institution: Annotated[str, typer.Argument(help="The institution's account address.")]) -> None:
     """Approve admitting an institution as the configured governor; it joins at the approval threshold."""
-    settings = Settings()
+    settings = load_settings()
     address = _address(institution, "institution")
     client = _client(settings)
     governor = Account.from_key(settings.deployer_secret)
@@ -66,7 +65,7 @@ def admit(institution: Annotated[str, typer.Argument(help="The institution's acc
 @consortium_app.command("remove")
 def remove(institution: Annotated[str, typer.Argument(help="The institution's account address.")]) -> None:
     """Approve removing an institution as the configured governor; its researchers lose accreditation."""
-    settings = Settings()
+    settings = load_settings()
     address = _address(institution, "institution")
     client = _client(settings)
     governor = Account.from_key(settings.deployer_secret)
@@ -81,7 +80,7 @@ def accredit(
     days: Annotated[int, typer.Option(min=1, max=3650, help="Accreditation length in days from now.")] = 365,
 ) -> None:
     """Accredit a researcher for the institution whose key is CONSENT_LEDGER_INSTITUTION_KEY."""
-    settings = Settings()
+    settings = load_settings()
     address = _address(researcher, "researcher")
     client = _client(settings)
     institution = Account.from_key(settings.institution_secret)
@@ -92,7 +91,7 @@ def accredit(
 @consortium_app.command("revoke-accreditation")
 def revoke_accreditation(researcher: Annotated[str, typer.Argument(help="The researcher's account address.")]) -> None:
     """Revoke a researcher's accreditation now, as their institution."""
-    settings = Settings()
+    settings = load_settings()
     address = _address(researcher, "researcher")
     client = _client(settings)
     institution = Account.from_key(settings.institution_secret)
@@ -106,7 +105,7 @@ def appoint(
     account: Annotated[str, typer.Argument(help="The account to appoint.")],
 ) -> None:
     """Appoint a custodian gateway or an auditor, as the configured governor."""
-    settings = Settings()
+    settings = load_settings()
     address = _address(account, "account")
     client = _client(settings)
     governor = Account.from_key(settings.deployer_secret)
@@ -116,7 +115,7 @@ def appoint(
 @consortium_app.command("status")
 def status(account: Annotated[str, typer.Argument(help="Any account address.")]) -> None:
     """Show what the consortium registry records for an account."""
-    settings = Settings()
+    settings = load_settings()
     address = _address(account, "account")
     try:
         client = _client(settings)

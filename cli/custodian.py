@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any
 
 import typer
 from eth_utils import is_checksum_address, is_hex_address, to_checksum_address
-from rich.console import Console
 
-from api.core.config import Settings
 from api.enrolment import EnrolmentError, check_record
 from api.store import CustodianStore, PatientRecord, StoreKeyError
+from cli.common import console, fail, load_settings
 
 custodian_app = typer.Typer(help="Manage the custodian's encrypted patient-data store.", no_args_is_help=True)
-console = Console(soft_wrap=True)
 
 _ZERO_ADDRESS = "0x" + "00" * 20
 _FILE = {"exists": True, "dir_okay": False, "readable": True}
@@ -37,7 +35,7 @@ def enrol(
     address = _patient_address(patient)
     store = _open_store()
     if store.has(address) and not replace:
-        _fail(f"patient {address} is already enrolled; pass --replace to replace their record")
+        fail(f"patient {address} is already enrolled; pass --replace to replace their record")
     record = PatientRecord(
         reference_fasta=_read_text(fasta),
         variants_vcf=_read_text(vcf),
@@ -46,7 +44,7 @@ def enrol(
     try:
         check_record(record, fasta_name=str(fasta), vcf_name=str(vcf))
     except EnrolmentError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     store.put(address, record)
     held = [name for name in ("genomic", "clinical") if record.has(name)]
     console.print(f"patient {address} {'re-enrolled' if replace else 'enrolled'} with {' and '.join(held)} data")
@@ -64,28 +62,28 @@ def remove(patient: Annotated[str, typer.Option(help="The patient's account addr
     """Delete a patient's record from the store; their consents and audit trail stay on chain."""
     address = _patient_address(patient)
     if not _open_store().remove(address):
-        _fail(f"patient {address} is not enrolled")
+        fail(f"patient {address} is not enrolled")
     console.print(f"patient {address} removed")
 
 
 def _patient_address(value: str) -> str:
     if not value.startswith("0x") or not is_hex_address(value):
-        _fail(f"patient {value!r} is not an Ethereum address (0x and 40 hex digits)")
+        fail(f"patient {value!r} is not an Ethereum address (0x and 40 hex digits)")
     if value != value.lower() and not is_checksum_address(value):
-        _fail(f"patient {value!r} has an invalid EIP-55 checksum; copy the address again or give it in lowercase")
+        fail(f"patient {value!r} has an invalid EIP-55 checksum; copy the address again or give it in lowercase")
     if value.lower() == _ZERO_ADDRESS:
-        _fail("patient 0x000...000 is the zero address, which no wallet can sign for")
+        fail("patient 0x000...000 is the zero address, which no wallet can sign for")
     return str(to_checksum_address(value))
 
 
 def _open_store() -> CustodianStore:
-    settings = Settings()
+    settings = load_settings()
     try:
         return CustodianStore.open(
             settings.data_dir, settings.store_key.get_secret_value() if settings.store_key else None
         )
     except StoreKeyError as exc:
-        _fail(str(exc))
+        fail(str(exc))
 
 
 def _read_text(path: Path | None) -> str | None:
@@ -94,19 +92,14 @@ def _read_text(path: Path | None) -> str | None:
     try:
         return path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
-        _fail(f"{path} is not UTF-8 text")
+        fail(f"{path} is not UTF-8 text")
 
 
 def _read_clinical(path: Path) -> dict[str, Any]:
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        _fail(f"{path} is not valid JSON: {exc}")
+        fail(f"{path} is not valid JSON: {exc}")
     if not isinstance(document, dict):
-        _fail(f"{path} must hold a JSON object of clinical parameters, not a {type(document).__name__}")
+        fail(f"{path} must hold a JSON object of clinical parameters, not a {type(document).__name__}")
     return dict(document)
-
-
-def _fail(message: str) -> NoReturn:
-    console.print(f"[red]error:[/red] {message}")
-    raise typer.Exit(2)

@@ -9,8 +9,8 @@ from typing import Annotated, TypeVar
 import typer
 from rich.console import Console
 
-from api.core.config import Settings
 from cli import sim_genomic, sim_nanotherapy  # noqa: F401 - registers the sim commands
+from cli.common import console, load_settings
 from cli.consortium import consortium_app
 from cli.custodian import custodian_app
 from cli.sim import sim_app
@@ -27,7 +27,6 @@ app.add_typer(custodian_app, name="custodian")
 app.add_typer(consortium_app, name="consortium")
 app.add_typer(sim_app, name="sim")
 
-console = Console(soft_wrap=True)
 T = TypeVar("T")
 
 
@@ -44,7 +43,7 @@ def chain_start(port: Annotated[int, typer.Option(help="Loopback port for JSON-R
     """Start the local Anvil node in the background, or report the one already running."""
     from ledger.node import start_node
 
-    settings = Settings()
+    settings = load_settings()
     info = _run(lambda: start_node(settings.data_dir, port=port or settings.anvil_port))
     console.print(f"chain running: pid {info.pid}, {info.rpc_url}, chain id {info.chain_id}, state {info.state_file}")
 
@@ -54,7 +53,7 @@ def chain_stop() -> None:
     """Stop the local node; its state is written to the data folder first."""
     from ledger.node import stop_node
 
-    stopped = _run(lambda: stop_node(Settings().data_dir))
+    stopped = _run(lambda: stop_node(load_settings().data_dir))
     console.print("chain stopped" if stopped else "no chain was running")
 
 
@@ -63,7 +62,7 @@ def chain_status() -> None:
     """Report whether the local node runs; exits 1 when it does not."""
     from ledger.node import node_status
 
-    info = node_status(Settings().data_dir)
+    info = node_status(load_settings().data_dir)
     if info is None:
         console.print("chain not running")
         raise typer.Exit(1)
@@ -94,7 +93,7 @@ def deploy_contracts(
     from ledger.connect import connect
     from ledger.deploy import deploy, record_path
 
-    settings = Settings()
+    settings = load_settings()
     w3 = _run(lambda: connect(settings.rpc_url, settings.data_dir, anvil_port=settings.anvil_port))
     deployer = Account.from_key(settings.deployer_secret)
     custodian = Account.from_key(settings.custodian_secret)
@@ -125,7 +124,7 @@ def serve(
     from api.main import create_app
 
     logging.getLogger().setLevel(logging.INFO)
-    uvicorn.run(create_app(settings=Settings()), host=host, port=port, log_level="info")
+    uvicorn.run(create_app(settings=load_settings()), host=host, port=port, log_level="info")
 
 
 @app.command("demo")
@@ -137,7 +136,7 @@ def demo() -> None:
 
     # Logs and CI capture output without a terminal; a fixed width keeps the trail table readable.
     demo_console = Console(width=None if sys.stdout.isatty() else 150)
-    raise typer.Exit(0 if run_demo(Settings(), demo_console) else 1)
+    raise typer.Exit(0 if run_demo(load_settings(), demo_console) else 1)
 
 
 def _run(action: Callable[[], T]) -> T:

@@ -244,3 +244,22 @@ def test_consortium_rejects_unknown_role(environment: Path):
 
     assert result.exit_code == 2
     assert "overlord" in result.output
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "fragment"),
+    [
+        ("CONSENT_LEDGER_ENVIRONMENT", "prod", "CONSENT_LEDGER_ENVIRONMENT"),
+        ("CONSENT_LEDGER_ANVIL_PORT", "abc", "CONSENT_LEDGER_ANVIL_PORT"),
+        ("CONSENT_LEDGER_ENVIRONMENT", "production", "CONSENT_LEDGER_DEPLOYER_KEY must be set"),
+    ],
+)
+def test_bad_configuration_is_one_line(environment: Path, monkeypatch: pytest.MonkeyPatch, variable, value, fragment):
+    monkeypatch.setenv(variable, value)
+
+    result = CliRunner().invoke(app, ["chain", "status"])
+
+    assert result.exit_code == 2
+    assert "invalid configuration" in result.output
+    assert fragment in result.output
+    assert "Traceback" not in result.output
