@@ -49,7 +49,16 @@ def request_hash(simulation: str, request: ResearchRequestBase, salt: str, deadl
 def prepare(services: Services, simulation: str, request: ResearchRequestBase) -> TypedDataOut:
     """Return the EIP-712 ``AccessRequest`` the researcher signs, with its salt and deadline."""
     salt = request.salt or "0x" + secrets.token_hex(32)
-    deadline = request.deadline or services.ledger.chain_time() + services.settings.request_ttl_s
+    now = services.ledger.chain_time()
+    if request.deadline is not None and request.deadline <= now:
+        raise ApiProblem(
+            422,
+            "Deadline passed",
+            f"deadline {request.deadline} is not after the chain's current time {now}; "
+            "choose a later deadline or omit it",
+            slug="deadline-passed",
+        )
+    deadline = request.deadline or now + services.settings.request_ttl_s
     digest = request_hash(simulation, request, salt, deadline)
     typed_data = _typed_data(services, simulation, request, digest, deadline)
     return TypedDataOut(typed_data=typed_data, deadline=deadline, request_hash="0x" + digest.hex(), salt=salt)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal
 
-from eth_utils import is_hex_address, to_checksum_address
+from eth_utils import is_checksum_address, is_hex_address, to_checksum_address
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from ledger.codes import DUO_PURPOSES, normalise_purpose
@@ -20,7 +20,15 @@ _MAX_BLOCK = 2**63 - 1
 def _address(value: str) -> str:
     if not value.startswith("0x") or not is_hex_address(value):
         raise ValueError(f"{value!r} is not an Ethereum address; expected 0x followed by 40 hex digits")
+    if value != value.lower() and not is_checksum_address(value):
+        raise ValueError(f"{value!r} has an invalid EIP-55 checksum; copy the address again or send it in lowercase")
     return str(to_checksum_address(value))
+
+
+def _account(value: str) -> str:
+    if int(value, 16) == 0:
+        raise ValueError("the zero address cannot sign; use the account's own address")
+    return value
 
 
 def _signature(value: str) -> str:
@@ -40,6 +48,8 @@ def _purpose(value: str) -> str:
 
 
 Address = Annotated[str, AfterValidator(_address)]
+# An address that must belong to someone who signs: a patient or a researcher.
+Account = Annotated[str, AfterValidator(_address), AfterValidator(_account)]
 Signature = Annotated[str, AfterValidator(_signature)]
 Bytes32 = Annotated[str, AfterValidator(_bytes32)]
 Purpose = Annotated[str, Field(examples=["HMB", "DUO:0000006"]), AfterValidator(_purpose)]
@@ -55,7 +65,7 @@ class StrictModel(BaseModel):
 class ConsentTermsIn(StrictModel):
     """The consent a patient grants. Purposes are DUO permission terms (abbreviation or CURIE)."""
 
-    patient: Address
+    patient: Account
     grantee_kind: GranteeKindName
     grantee: Address | None = Field(
         default=None, description="Researcher or institution account; omit for any_accredited."
@@ -73,6 +83,9 @@ class ConsentTermsIn(StrictModel):
             raise ValueError(f"grantee is required when grantee_kind is {self.grantee_kind}")
         if self.valid_from is not None and self.valid_from >= self.valid_until:
             raise ValueError(f"valid_from {self.valid_from} must be earlier than valid_until {self.valid_until}")
+        repeated = sorted({purpose for purpose in self.purposes if self.purposes.count(purpose) > 1})
+        if repeated:
+            raise ValueError(f"purposes lists {', '.join(repeated)} more than once; name each purpose once")
         return self
 
 
@@ -139,8 +152,8 @@ class PbpkParameters(StrictModel):
 
 
 class ResearchRequestBase(StrictModel):
-    patient: Address
-    researcher: Address
+    patient: Account
+    researcher: Account
     purpose: Purpose
     salt: Bytes32 | None = Field(default=None, description="32 random bytes; generated when omitted.")
     deadline: UnixTime | None = None

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, status
 
 from api.deps import ServicesDep
+from api.problems import ApiProblem
 from api.schemas import (
     Address,
     ChainReceiptOut,
@@ -35,8 +36,9 @@ def create_grant_payload(body: GrantPayloadIn, services: ServicesDep) -> TypedDa
     """Return the ``GrantConsent`` typed data for the patient's wallet to sign."""
     now = services.ledger.chain_time()
     terms = _terms(body, body.valid_from if body.valid_from is not None else now)
+    _check_terms(services, terms, now)
     nonce = services.ledger.consent_nonce(body.patient)
-    deadline = body.deadline or now + services.settings.request_ttl_s
+    deadline = _deadline(services, body.deadline, now)
     typed_data = grant_consent_message(
         services.ledger.consent_domain(),
         patient=body.patient,
@@ -56,6 +58,7 @@ def create_grant_payload(body: GrantPayloadIn, services: ServicesDep) -> TypedDa
 def relay_grant(body: SignedGrantIn, services: ServicesDep) -> ConsentOut:
     """Relay a signed grant from the custodian's account, so the patient needs no funds."""
     terms = _terms(body, body.valid_from)
+    _check_terms(services, terms, services.ledger.chain_time())
     consent_id, receipt = services.ledger.grant_consent_by_signature(
         services.custodian, body.patient, terms, body.nonce, body.deadline, bytes.fromhex(body.signature[2:])
     )
@@ -69,8 +72,15 @@ def relay_grant(body: SignedGrantIn, services: ServicesDep) -> ConsentOut:
 def create_revoke_payload(body: RevokePayloadIn, services: ServicesDep) -> TypedDataOut:
     """Return the ``RevokeConsent`` typed data for the consent's patient to sign."""
     consent = services.ledger.get_consent(body.consent_id)
+    if not consent.active:
+        raise ApiProblem(
+            409,
+            "Consent already revoked",
+            f"consent {body.consent_id} is already revoked; nothing to do",
+            slug="consent-revoked",
+        )
     nonce = services.ledger.consent_nonce(consent.patient)
-    deadline = body.deadline or services.ledger.chain_time() + services.settings.request_ttl_s
+    deadline = _deadline(services, body.deadline, services.ledger.chain_time())
     typed_data = revoke_consent_message(
         services.ledger.consent_domain(), consent_id=body.consent_id, nonce=nonce, deadline=deadline
     )
@@ -109,6 +119,45 @@ def read_live_consents(
             }
         )
     return {"patient": patient, "data_class": data_class, "consents": consents}
+
+
+def _check_terms(services: Services, terms: ConsentTerms, now: int) -> None:
+    """Reject terms the contract would accept but that cannot work, before the patient signs them."""
+    if terms.valid_until <= now:
+        raise ApiProblem(
+            422,
+            "Invalid consent terms",
+            f"valid_until {terms.valid_until} is not after the chain's current time {now}; choose a later expiry",
+            slug="invalid-terms",
+        )
+    if terms.valid_from >= terms.valid_until:
+        raise ApiProblem(
+            422,
+            "Invalid consent terms",
+            f"valid_from {terms.valid_from} must be earlier than valid_until {terms.valid_until}",
+            slug="invalid-terms",
+        )
+    if terms.grantee_kind is GranteeKind.INSTITUTION and not services.ledger.is_institution(terms.grantee):
+        raise ApiProblem(
+            422,
+            "Invalid consent terms",
+            f"grantee {terms.grantee} is not a member institution of the consortium; "
+            "use grantee_kind researcher for a single researcher",
+            slug="invalid-terms",
+        )
+
+
+def _deadline(services: Services, requested: int | None, now: int) -> int:
+    if requested is None:
+        return now + services.settings.request_ttl_s
+    if requested <= now:
+        raise ApiProblem(
+            422,
+            "Deadline passed",
+            f"deadline {requested} is not after the chain's current time {now}; choose a later deadline",
+            slug="deadline-passed",
+        )
+    return requested
 
 
 def _terms(body: ConsentTermsIn, valid_from: int) -> ConsentTerms:

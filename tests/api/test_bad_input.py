@@ -246,7 +246,7 @@ def test_research_replayed(client: TestClient, actors: Actors, ledger: LedgerCli
     assert len(ledger.access_records(patient=actors.patient.address)) == 1
 
 
-def test_research_deadline_passed(client: TestClient, actors: Actors, ledger: LedgerClient):
+def test_research_payload_deadline_in_past(client: TestClient, actors: Actors, ledger: LedgerClient):
     past = ledger.chain_time() - 10
     request = {
         "patient": actors.patient.address,
@@ -254,16 +254,33 @@ def test_research_deadline_passed(client: TestClient, actors: Actors, ledger: Le
         "purpose": "HMB",
         "deadline": past,
     }
+
+    response = client.post(f"{GUIDES}/payload", json=request)
+
+    assert_problem(response, 422, f"deadline {past} is not after the chain's current time")
+
+
+def test_research_deadline_passed_before_run(client: TestClient, actors: Actors, ledger: LedgerClient, w3):
+    from tests.conftest import advance_time
+
+    request = {
+        "patient": actors.patient.address,
+        "researcher": actors.researcher.address,
+        "purpose": "HMB",
+        "deadline": ledger.chain_time() + 30,
+    }
     prepared = client.post(f"{GUIDES}/payload", json=request).json()
     signed = {
         **request,
         "salt": prepared["salt"],
         "signature": sign_typed_data(actors.researcher.key, prepared["typed_data"]),
     }
+    advance_time(w3, 60)
 
     response = client.post(GUIDES, json=signed)
 
-    assert_problem(response, 422, f"deadline {past} has passed")
+    assert_problem(response, 422, f"deadline {request['deadline']} has passed")
+    assert ledger.access_records(patient=actors.patient.address) == []
 
 
 @pytest.mark.parametrize(
@@ -450,3 +467,60 @@ def test_patient_without_clinical_data(client: TestClient, actors: Actors, servi
 
     assert_problem(response, 404, "holds no clinical data", genomic_only.address)
     assert ledger.access_records(patient=genomic_only.address) == []
+
+
+def test_grant_payload_expiry_in_past(client: TestClient, actors: Actors, ledger: LedgerClient):
+    response = client.post("/patients/consents/grant-payload", json=grant_body(actors, valid_until=1000))
+
+    assert_problem(response, 422, "valid_until 1000 is not after the chain's current time")
+
+
+def test_grant_payload_deadline_in_past(client: TestClient, actors: Actors):
+    response = client.post("/patients/consents/grant-payload", json=grant_body(actors, deadline=1000))
+
+    assert_problem(response, 422, "deadline 1000 is not after the chain's current time")
+
+
+def test_institution_grantee_must_be_member(client: TestClient, actors: Actors):
+    body = grant_body(actors, grantee_kind="institution", grantee=actors.researcher.address)
+
+    response = client.post("/patients/consents/grant-payload", json=body)
+
+    assert_problem(response, 422, f"grantee {actors.researcher.address} is not a member institution")
+
+
+def test_duplicate_purposes(client: TestClient, actors: Actors):
+    response = client.post("/patients/consents/grant-payload", json=grant_body(actors, purposes=["HMB", "DUO:0000006"]))
+
+    assert_problem(response, 422, "purposes lists DUO:0000006 more than once")
+
+
+@pytest.mark.parametrize(
+    ("address", "fragment"),
+    [
+        ("0x" + "00" * 20, "zero address"),
+        ("0xF39FD6E51AAD88F6F4CE6AB8827279CFFFB92266", "invalid EIP-55 checksum"),
+    ],
+)
+def test_patient_address_checks(client: TestClient, actors: Actors, address, fragment):
+    response = client.post("/patients/consents/grant-payload", json=grant_body(actors, patient=address))
+
+    assert_problem(response, 422, fragment)
+
+
+def test_revoke_payload_for_revoked_consent(client: TestClient, actors: Actors):
+    consent_id = grant_consent(client, actors)
+    payload = client.post("/patients/consents/revoke-payload", json={"consent_id": consent_id}).json()
+    client.post(
+        "/patients/consents/revoke",
+        json={
+            "consent_id": consent_id,
+            "nonce": payload["nonce"],
+            "deadline": payload["deadline"],
+            "signature": sign_typed_data(actors.patient.key, payload["typed_data"]),
+        },
+    )
+
+    response = client.post("/patients/consents/revoke-payload", json={"consent_id": consent_id})
+
+    assert_problem(response, 409, f"consent {consent_id} is already revoked")
