@@ -8,7 +8,7 @@ follows the flows it feeds. The hepatic and splenic phagocytic uptake
 maxima vary between patients too. Sampling is reproducible from the seed.
 
 The whole batch is integrated at once: for each step one stack of matrix
-exponentials (one per subject) is computed with :func:`scipy.linalg.expm`.
+exponentials (one per subject) is computed with :func:`sim.nanotherapy.expm.expm_batch`.
 """
 
 from __future__ import annotations

@@ -15,6 +15,7 @@ import numpy as np
 
 from .plotting import _figure_module
 from .rat import rat_validation
+from .rat_fit import fit_validation
 from .validation import nano_tumor_db_validation
 from .vincristine import vincristine_validation
 
@@ -74,14 +75,18 @@ def validation_figures(output_dir: Path) -> dict[str, Any]:
     published = nano_tumor_db_validation(balanced_liver_outflow=False)
     vincristine = vincristine_validation()
     rat = rat_validation()
+    rat_fit = fit_validation()
     _nano_tumor_db_plot(balanced, output_dir / "pbpk_nano_tumor_db.png")
     _pairs_plot(vincristine["pairs"], output_dir / "pbpk_vincristine.png", "total vincristine (ug/mL), 707 points")
     _pairs_plot(rat["pairs"], output_dir / "pbpk_rat_gold_iv.png", "rat gold NP i.v., organ %ID")
+    held_out = rat_fit["held_out"]["pairs"]
+    _pairs_plot(held_out, output_dir / "pbpk_rat_gold_iv_fit.png", "rat gold NP i.v., fitted at 1 h: 24 h held out")
     return {
         "nano_tumor_db_balanced": _strip(balanced),
         "nano_tumor_db_published_flows": _strip(published),
         "vincristine": _strip(vincristine),
         "rat_gold_iv": _strip(rat),
+        "rat_gold_iv_fit": {key: _strip(rat_fit[key]) for key in ("fitted", "held_out")},
     }
 
 

@@ -9,10 +9,16 @@ import numpy as np
 import pytest
 
 from sim.nanotherapy.rat import rat_validation
+from sim.nanotherapy.rat_fit import FITTED_PARAMETERS, fit_res_rates, fit_validation, fitted_res_rates
 from sim.nanotherapy.validation import fold_fractions, nano_tumor_db_validation
 from sim.nanotherapy.vincristine import vincristine_validation
 
 MOST = 0.5  # "most": more than half of the predictions
+
+
+@pytest.fixture(scope="module")
+def rat_fit():
+    return fit_validation(1.0)
 
 
 @pytest.fixture(scope="module")
@@ -70,10 +76,37 @@ def test_rat_iv_conserves_mass():
     assert rat_validation()["mass_balance_error"] < 1e-9
 
 
+def test_rat_iv_table_rates_miss_liver():
+    # The table's default RES rates hold about 14 % of the dose in the liver against 92-98 % observed.
+    assert rat_validation()["by_organ"]["liver"]["within_2_fold"] == 0.0
+
+
+def test_rat_iv_fit_conserves_mass(rat_fit):
+    assert rat_fit["held_out"]["mass_balance_error"] < 1e-8
+
+
+def test_rat_iv_fit_held_out_liver_mostly_within_2_fold(rat_fit):
+    assert rat_fit["held_out_time_h"] == 24.0
+    assert rat_fit["held_out"]["by_organ"]["liver"]["n"] == 5
+    assert rat_fit["held_out"]["by_organ"]["liver"]["within_2_fold"] > MOST
+
+
+def test_rat_iv_fit_held_out_mostly_within_3_fold(rat_fit):
+    assert rat_fit["held_out"]["overall"]["n"] == 35
+    assert rat_fit["held_out"]["overall"]["within_3_fold"] > MOST
+
+
 @pytest.mark.xfail(
-    reason="the rat table holds the app's default RES rates, not the size-specific ones "
-    "its QSAR equations derive; liver uptake after i.v. dosing is far too low",
+    reason="fitted at 1 h, the 24 h organ %ID are within 2-fold for 16 of 35 points: spleen, kidney "
+    "and rest of body are off by 4- to 100-fold with four fitted parameters per size",
     strict=True,
 )
-def test_rat_iv_mostly_within_2_fold():
-    assert rat_validation()["liver_spleen_blood"]["within_2_fold"] > MOST
+def test_rat_iv_fit_held_out_mostly_within_2_fold(rat_fit):
+    assert rat_fit["held_out"]["overall"]["within_2_fold"] > MOST
+
+
+def test_fit_res_rates_reproduces_stored_fit():
+    stored = fitted_res_rates(1.0)["18 nm"]
+    refitted = fit_res_rates("18 nm", 1.0)
+    for name in FITTED_PARAMETERS:
+        assert refitted[name] == pytest.approx(stored[name], rel=1e-3), name
