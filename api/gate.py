@@ -20,11 +20,18 @@ from api.schemas import ResearchRequestBase, TypedDataOut
 from api.services import Services
 from api.store import PatientNotFoundError
 from ledger.eip712 import access_request_message, recover_signer
-from ledger.records import AccessRecord, AccessRequest
+from ledger.records import AccessRecord, AccessRequest, DenialReason
 
 logger = logging.getLogger(__name__)
 
 SIMULATION_DATA_CLASS = {"crispr-guides": "genomic", "nanotherapy-pbpk": "clinical"}
+
+_DENIAL_HINT = {
+    DenialReason.NO_CONSENT: "the patient has no consent in force that covers this data class and purpose "
+    "for this researcher; the patient must grant one first",
+    DenialReason.RESEARCHER_NOT_ACCREDITED: "the researcher is not accredited by a member institution; "
+    "the institution must accredit (or re-accredit) them first",
+}
 
 
 def request_hash(simulation: str, request: ResearchRequestBase, salt: str, deadline: int) -> bytes:
@@ -101,7 +108,7 @@ def authorise(services: Services, simulation: str, request: ResearchRequestBase,
         raise ApiProblem(
             403,
             "Access denied",
-            f"the access ledger denied the request: {record.reason.name.lower()}",
+            f"the access ledger denied the request ({record.reason.name.lower()}): {_DENIAL_HINT[record.reason]}",
             slug="access-denied",
             reason=record.reason.name.lower(),
             receipt=record.receipt.as_dict(),

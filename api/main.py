@@ -10,7 +10,7 @@ from fastapi import FastAPI
 
 from api.core.config import Settings
 from api.limits import BodySizeLimitMiddleware
-from api.problems import install_problem_handlers
+from api.problems import PROBLEM_RESPONSES, install_problem_handlers
 from api.routes import audit, patients, research
 from api.services import Services, build_services
 
@@ -39,9 +39,9 @@ def create_app(services: Services | None = None, settings: Settings | None = Non
         app.state.services = services
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     install_problem_handlers(app)
-    app.include_router(patients.router)
-    app.include_router(research.router)
-    app.include_router(audit.router)
+    app.include_router(patients.router, responses=PROBLEM_RESPONSES)
+    app.include_router(research.router, responses=PROBLEM_RESPONSES)
+    app.include_router(audit.router, responses=PROBLEM_RESPONSES)
 
     @app.get("/health", tags=["meta"])
     def health() -> dict[str, object]:

@@ -14,6 +14,7 @@ from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict
 from requests.exceptions import RequestException
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from web3.exceptions import ProviderConnectionError
@@ -46,6 +47,32 @@ _REVERT_HINT = {
     404: "check the consent id",
     403: "only the consent's patient may do this",
     409: "read the current state (nonce, consent status) and try again",
+}
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem document; some problems add members such as ``errors`` or ``receipt``."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str
+    title: str
+    status: int
+    detail: str
+
+
+def _problem_response_doc(description: str) -> dict[str, Any]:
+    return {"description": description, "content": {PROBLEM_MEDIA_TYPE: {"schema": Problem.model_json_schema()}}}
+
+
+# Declared on every router, so the OpenAPI document shows the error bodies the API really sends.
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: _problem_response_doc("A signature was not made by the account it names."),
+    404: _problem_response_doc("Unknown patient, consent or route."),
+    409: _problem_response_doc("The chain's state rejects the request (replay, revoked consent, contract error)."),
+    413: _problem_response_doc("The request body is larger than the configured limit."),
+    422: _problem_response_doc("A value in the request is invalid; `errors` lists each field."),
+    503: _problem_response_doc("The chain node did not respond; nothing was recorded."),
 }
 
 
@@ -117,7 +144,7 @@ async def _contract_revert(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(
         status,
         "Rejected by contract",
-        f"the contract rejected the transaction with {exc}; {_REVERT_HINT[status]}",
+        f"the contract rejected the request with {exc}; {_REVERT_HINT[status]}",
         slug="contract-rejected",
         error=exc.error_name,
         arguments=exc.arguments,
@@ -151,9 +178,21 @@ async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+_BODY_HINTS = {
+    "json_invalid": "the body is not valid JSON; send a JSON object with Content-Type: application/json",
+    "model_attributes_type": "the body must be a JSON object sent with Content-Type: application/json",
+    "dict_type": "the body must be a JSON object sent with Content-Type: application/json",
+    "missing": "this field is required; see the schema at /openapi.json",
+}
+
+
 def _describe_error(error: dict[str, Any]) -> dict[str, Any]:
     location = [str(part) for part in error.get("loc", ()) if part != "body"]
-    described = {"field": ".".join(location) or "body", "message": error.get("msg", "invalid value")}
+    message = str(error.get("msg", "invalid value")).removeprefix("Value error, ")
+    hint = _BODY_HINTS.get(str(error.get("type")))
+    if hint and (error.get("type") == "missing" or not location or location[0].isdigit()):
+        message = f"{message}: {hint}" if error.get("type") == "missing" else hint
+    described = {"field": ".".join(location) or "body", "message": message}
     if "input" in error and not isinstance(error["input"], dict | list):
         described["value"] = _truncate(error["input"])
     return described

@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 
 from cli import sim_genomic, sim_nanotherapy  # noqa: F401 - registers the sim commands
-from cli.common import console, load_settings
+from cli.common import console, fail, load_settings
 from cli.consortium import consortium_app
 from cli.custodian import custodian_app
 from cli.sim import sim_app
@@ -119,12 +119,21 @@ def serve(
     port: Annotated[int, typer.Option(help="TCP port to listen on.")] = 8000,
 ) -> None:
     """Run the API (OpenAPI at /openapi.json); starts the local chain when no RPC URL is set."""
+    import socket
+
     import uvicorn
 
     from api.main import create_app
 
+    settings = load_settings()
+    # Binding first makes a busy port fail at once, before the chain is started or contracts deployed.
+    with socket.socket() as probe:
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            fail(f"cannot listen on {host}:{port} ({exc.strerror}); stop what uses it or pass another --port")
     logging.getLogger().setLevel(logging.INFO)
-    uvicorn.run(create_app(settings=load_settings()), host=host, port=port, log_level="info")
+    uvicorn.run(create_app(settings=settings), host=host, port=port, log_level="info")
 
 
 @app.command("demo")

@@ -16,7 +16,7 @@ from fastapi import APIRouter
 from api import gate
 from api.deps import ServicesDep
 from api.disclosure import release_guides, release_pbpk
-from api.problems import ApiProblem
+from api.problems import PROBLEM_MEDIA_TYPE, ApiProblem, Problem
 from api.schemas import (
     GuideRequestPayloadIn,
     PbpkRequestPayloadIn,
@@ -34,7 +34,10 @@ logger = logging.getLogger(__name__)
 router = APIRouter(prefix="/research", tags=["research"])
 
 _DENIED_RESPONSE: dict[int | str, dict[str, Any]] = {
-    403: {"description": "The access ledger denied the request; the problem carries the audit receipt."}
+    403: {
+        "description": "The access ledger denied the request; the problem carries `reason` and the audit `receipt`.",
+        "content": {PROBLEM_MEDIA_TYPE: {"schema": Problem.model_json_schema()}},
+    }
 }
 
 

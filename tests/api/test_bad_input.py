@@ -524,3 +524,30 @@ def test_revoke_payload_for_revoked_consent(client: TestClient, actors: Actors):
     response = client.post("/patients/consents/revoke-payload", json={"consent_id": consent_id})
 
     assert_problem(response, 409, f"consent {consent_id} is already revoked")
+
+
+@pytest.mark.parametrize(
+    ("raw", "content_type", "fragment"),
+    [
+        (b"{not json", "application/json", "not valid JSON"),
+        (b"patient=0x12", "text/plain", "must be a JSON object"),
+        (b"[1, 2]", "application/json", "must be a JSON object"),
+    ],
+)
+def test_body_errors_say_how_to_fix(client: TestClient, raw, content_type, fragment):
+    response = client.post("/patients/consents/grant-payload", content=raw, headers={"content-type": content_type})
+
+    assert_problem(response, 422, fragment)
+
+
+def test_missing_field_named(client: TestClient, actors: Actors):
+    response = client.post("/patients/consents/grant-payload", json={"patient": actors.patient.address})
+
+    body = assert_problem(response, 422, "grantee_kind: Field required", "/openapi.json")
+    assert "Value error" not in body["detail"]
+
+
+def test_denial_says_what_to_do(client: TestClient, actors: Actors):
+    response = research(client, GUIDES, actors.researcher, actors.patient.address)
+
+    assert_problem(response, 403, "no_consent", "the patient must grant one first")

@@ -151,3 +151,10 @@ def test_pbpk_result_withholds_clinical_values(client: TestClient, actors: Actor
     assert "dose_mg" not in result
     assert result["withheld"] == ["clinical", "dose_mg"]
     assert "tumour" in result["organs"]
+
+
+def test_openapi_declares_problem_bodies(client: TestClient):
+    responses = client.get("/openapi.json").json()["paths"][GUIDES]["post"]["responses"]
+
+    for status in ("401", "403", "404", "409", "413", "422", "503"):
+        assert list(responses[status]["content"]) == ["application/problem+json"], status

@@ -263,3 +263,18 @@ def test_bad_configuration_is_one_line(environment: Path, monkeypatch: pytest.Mo
     assert "invalid configuration" in result.output
     assert fragment in result.output
     assert "Traceback" not in result.output
+
+
+def test_serve_on_busy_port_fails_fast(environment: Path):
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+
+        result = CliRunner().invoke(app, ["serve", "--port", str(port)])
+
+    assert result.exit_code == 2
+    assert f"cannot listen on 127.0.0.1:{port}" in result.output
+    assert not (environment / "chain" / "node.json").exists()
