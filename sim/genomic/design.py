@@ -13,6 +13,11 @@ its PAM-adjacent protospacer base. Against the reference, each guide is:
 
 ``haplotypes`` lists the haplotypes that carry the exact guide, and
 ``allele_specific`` is true when some but not all do.
+
+A guide's id is the reference coordinate (1-based, on the contig) of its
+PAM's leftmost plus-strand base, followed by ``forw`` or ``rev``. It follows
+CRISPOR's form, but CRISPOR counts from the start of its input sequence, so
+the two agree only when the region starts at base 1 of the contig.
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ from sim.genomic.nucleases import Nuclease
 from sim.genomic.reference import ReferenceRegion
 from sim.genomic.variants import Haplotype, Variant
 
-__all__ = ["PlacedGuide", "design_guides", "place_sites"]
+__all__ = ["PlacedGuide", "design_guides", "guide_id", "place_sites"]
 
 
 @dataclass(frozen=True)
@@ -47,7 +52,6 @@ class PlacedGuide:
     cut_position: int
     target_cut_position: int
     anchor: int
-    relative_pam: int
 
     @property
     def key(self) -> tuple[str, int]:
@@ -60,7 +64,7 @@ class PlacedGuide:
         return self.site.strand, self.anchor, self.site.protospacer, self.site.pam
 
 
-def place_sites(haplotype: Haplotype, nuclease: Nuclease, region_start: int) -> list[PlacedGuide]:
+def place_sites(haplotype: Haplotype, nuclease: Nuclease) -> list[PlacedGuide]:
     """Find the guide sites of a haplotype and map them to reference coordinates."""
     to_reference = haplotype.ref_positions
     placed = []
@@ -78,10 +82,14 @@ def place_sites(haplotype: Haplotype, nuclease: Nuclease, region_start: int) -> 
                 int(to_reference[site.cut_index(nuclease)]),
                 int(to_reference[site.cut_index(nuclease, target_strand=True)]),
                 int(to_reference[anchor_index]),
-                int(to_reference[site.pam_start]) - region_start + 1,
             )
         )
     return placed
+
+
+def guide_id(pam_start: int, strand: str) -> str:
+    """Return a guide's id from its PAM's leftmost reference coordinate (1-based) and its strand."""
+    return f"{pam_start}{'forw' if strand == '+' else 'rev'}"
 
 
 def _anchor_index(site: GuideSite, nuclease: Nuclease, last: int) -> int:
@@ -103,8 +111,8 @@ def design_guides(
     """
     flags = flags or GuideFlags()
     reference_haplotype = Haplotype("reference", reference.sequence, _identity(reference), ())
-    on_reference = place_sites(reference_haplotype, nuclease, reference.start)
-    per_haplotype = {h.name: place_sites(h, nuclease, reference.start) for h in haplotypes}
+    on_reference = place_sites(reference_haplotype, nuclease)
+    per_haplotype = {h.name: place_sites(h, nuclease) for h in haplotypes}
     names = [h.name for h in haplotypes]
 
     carriers: dict[tuple[str, int, str, str], list[str]] = {}
@@ -162,7 +170,7 @@ def _record(
     site = guide.site
     low, high = min(guide.start, guide.pam_start), max(guide.end, guide.pam_end)
     record: dict[str, Any] = {
-        "id": f"{guide.relative_pam}{'forw' if site.strand == '+' else 'rev'}",
+        "id": guide_id(guide.pam_start, site.strand),
         "protospacer": site.protospacer,
         "pam": site.pam,
         "pam_rule": site.pam_rule,

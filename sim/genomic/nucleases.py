@@ -127,4 +127,7 @@ def get_nuclease(name: str | Nuclease) -> Nuclease:
     try:
         return NUCLEASES[name.strip().lower()]
     except KeyError:
-        raise NucleaseError(f"unsupported nuclease {name!r}; choose one of SpCas9, SaCas9, Cas12a") from None
+        raise NucleaseError(
+            f"unsupported nuclease {name!r}; choose one of SpCas9, SaCas9, Cas12a "
+            "(any case; Cas9 is an alias of SpCas9, and Cpf1, AsCas12a and LbCas12a of Cas12a)"
+        ) from None

@@ -139,6 +139,8 @@ def _resolve_region(region: Region | str | None, contigs: dict, path: Path | str
 @contextmanager
 def _open_reference(path: Path) -> Iterator[dict]:  # type: ignore[type-arg]
     """Open a reference as a mapping of contig name to a sliceable sequence."""
+    if path.is_dir():
+        raise SequenceError(f"reference {str(path)!r} is a folder; give the path of a FASTA or 2bit file")
     if not path.is_file():
         raise SequenceError(f"reference file {str(path)!r} not found; check the path")
     with path.open("rb") as handle:

@@ -13,13 +13,21 @@ from typing import Any
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-__all__ = ["guides_tsv", "to_json", "write_guide_map"]
+from sim.genomic.errors import GenomicInputError
+
+__all__ = ["MAP_FORMATS", "guides_tsv", "offtargets_tsv", "to_json", "write_guide_map"]
 
 _TSV_COLUMNS = [
     "#seqId", "guideId", "targetSeq", "mitSpecScore", "cfdSpecScore", "offtargetCount",
     "Doench '14-Score", "strand", "start", "end", "cutPosition", "gcFraction", "flags",
     "effect", "haplotypes", "variants",
 ]  # fmt: skip
+_OFFTARGET_COLUMNS = [
+    "guide", "mitSpecScore", "cfdSpecScore", "offtargetCount", "contig", "start", "end", "strand",
+    "offtargetSeq", "mismatchCount", "mitOfftargetScore", "cfdOfftargetScore",
+]  # fmt: skip
+#: File suffixes :func:`write_guide_map` draws, each naming its format.
+MAP_FORMATS = (".svg", ".png")
 _EFFECT_COLOURS = {
     "unchanged": "#4c72b0",
     "changed": "#dd8452",
@@ -55,6 +63,30 @@ def guides_tsv(result: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def offtargets_tsv(results: list[dict[str, Any]]) -> str:
+    """Format off-target search results as a TSV with one row per guide and off-target site.
+
+    ``results`` comes from :func:`sim.genomic.offtarget.find_offtargets`.
+    The guide's specificities repeat on each of its rows, and a guide with
+    no off-target has one row with empty site columns, so every guide appears.
+    Mismatched bases are lowercase in ``offtargetSeq``.
+    """
+    lines = ["\t".join(_OFFTARGET_COLUMNS)]
+    for result in results:
+        summary = [result["guide"], f"{result['mit_specificity']:.1f}", f"{result['cfd_specificity']:.1f}",
+                   str(result["offtargets"])]  # fmt: skip
+        for site in result["sites"] or [None]:
+            lines.append("\t".join(summary + _site_cells(site)))
+    return "\n".join(lines) + "\n"
+
+
+def _site_cells(site: dict[str, Any] | None) -> list[str]:
+    if site is None:
+        return [""] * 8
+    return [site["contig"], str(site["start"]), str(site["end"]), site["strand"], site["sequence"],
+            str(site["mismatches"]), f"{site['mit']:.4f}", f"{site['cfd']:.6f}"]  # fmt: skip
+
+
 def _cell(value: Any) -> str:
     if value is None:
         return "None"
@@ -69,8 +101,17 @@ def write_guide_map(result: dict[str, Any], path: Path | str, *, include_weak_pa
     The format follows the suffix of ``path`` (``.svg`` or ``.png``).
     Guides with weak PAMs are left out unless ``include_weak_pams``, to keep
     the map readable.
+
+    Raises
+    ------
+    GenomicInputError
+        If the suffix is not ``.svg`` or ``.png``.
     """
     target = Path(path)
+    if target.suffix.lower() not in MAP_FORMATS:
+        raise GenomicInputError(
+            f"guide map {str(target)!r} has suffix {target.suffix or '(none)'!r}; name the file .svg or .png"
+        )
     guides = [g for g in result["guides"] if include_weak_pams or not g.get("weak_pam")]
     rows = _pack_rows(guides)
     height = 2.0 + 0.18 * (max(rows.values(), default=0) + 1)
@@ -79,7 +120,7 @@ def write_guide_map(result: dict[str, Any], path: Path | str, *, include_weak_pa
     axes = figure.add_subplot()
     _draw(axes, result, guides, rows)
     figure.tight_layout()
-    figure.savefig(target, format=target.suffix.lstrip(".") or "svg")
+    figure.savefig(target, format=target.suffix.lower().lstrip("."))
     return target
 
 

@@ -50,10 +50,17 @@ def score_table(path: Path | str) -> str:
         then, so no row is silently skipped.
     """
     source = Path(path)
+    if source.is_dir():
+        raise GuideError(f"score table {str(source)!r} is a folder; give the path of a TSV file")
     if not source.is_file():
         raise GuideError(f"score table {str(source)!r} not found; check the path")
-    with source.open(newline="", encoding="utf-8") as handle:
-        return score_rows(handle, source.name)
+    try:
+        with source.open(newline="", encoding="utf-8") as handle:
+            return score_rows(handle, source.name)
+    except UnicodeDecodeError as error:
+        raise GuideError(
+            f"score table {source.name} is not UTF-8 text (byte {error.start}); give a tab-separated text file"
+        ) from error
 
 
 def score_rows(lines: Iterable[str], source: str = "input") -> str:
@@ -62,8 +69,7 @@ def score_rows(lines: Iterable[str], source: str = "input") -> str:
     header = [name.strip() for name in reader.fieldnames or []]
     missing = [name for name in _REQUIRED if name not in header]
     if missing:
-        raise ScoreTableError(source, [RowProblem(1, f"missing column(s) {', '.join(missing)}; "
-                                                     "the header needs guide and target")])  # fmt: skip
+        raise ScoreTableError(source, [RowProblem(1, _missing_columns_reason(missing, header))])
     reader.fieldnames = header
     extra = ["mismatches", "mit", "cfd"] + (["rs1"] if "context" in header else [])
     output = io.StringIO()
@@ -82,6 +88,13 @@ def score_rows(lines: Iterable[str], source: str = "input") -> str:
     if problems:
         raise ScoreTableError(source, problems)
     return output.getvalue()
+
+
+def _missing_columns_reason(missing: list[str], header: list[str]) -> str:
+    reason = f"missing column(s) {', '.join(missing)}; the header needs guide and target"
+    if len(header) == 1 and "," in header[0]:
+        return f"{reason}, but it is comma-separated; the table must be tab-separated (TSV)"
+    return reason
 
 
 def _score(row: dict[str, str]) -> dict[str, str]:

@@ -152,9 +152,12 @@ def read_variants(vcf: Path | str, reference: ReferenceRegion, *, sample: str | 
         If any record names a contig absent from the reference.
     VariantError
         If the file is unreadable, REF differs from the reference, an allele
-        is symbolic or too long, or a record straddles the region boundary.
+        is symbolic or too long, a record straddles the region boundary, or
+        a record on the region's contig lies past the contig's end.
     """
     path = Path(vcf)
+    if path.is_dir():
+        raise VariantError(f"VCF {str(path)!r} is a folder; give the path of a VCF file")
     if not path.is_file():
         raise VariantError(f"VCF file {str(path)!r} not found; check the path")
     # vcfpy warns about header lines a VCF omits (FILTER, contig, INFO
@@ -163,11 +166,12 @@ def read_variants(vcf: Path | str, reference: ReferenceRegion, *, sample: str | 
     # VCF at the same moment can briefly see vcfpy warnings silenced.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", vcfpy.exceptions.VCFPyWarning)
-        try:
-            reader = vcfpy.Reader.from_path(str(path))
-        except (vcfpy.exceptions.VCFPyException, ValueError, OSError) as error:
-            raise VariantError(f"cannot read VCF file {path.name}: {error}") from error
-        with reader:
+        # The stream is opened here, not by vcfpy, so it is closed when the header fails to parse.
+        with path.open("rt", encoding="utf-8", errors="replace") as stream:
+            try:
+                reader = vcfpy.Reader.from_stream(stream, path=str(path))
+            except (vcfpy.exceptions.VCFPyException, ValueError, OSError) as error:
+                raise VariantError(f"cannot read VCF file {path.name}: {error}") from error
             sample = _choose_sample(reader.header.samples.names, sample, path)
             return _collect_calls(reader, reference, sample, path)
 
@@ -193,6 +197,7 @@ def _collect_calls(reader: vcfpy.Reader, reference: ReferenceRegion, sample: str
     try:
         for record in reader:
             _check_contig(record, reference, path)
+            _check_within_contig(record, reference, path)
             call = record.call_for_sample.get(sample)
             alleles = _genotype(record, call, path)
             ploidies.add(len(alleles))
@@ -223,6 +228,18 @@ def _check_contig(record: vcfpy.Record, reference: ReferenceRegion, path: Path) 
             f"{path.name} is not in the reference (contigs: {shown}); use the reference the "
             "VCF was called against, or rename contigs to match (e.g. 'chr11' vs '11')"
         )
+
+
+def _check_within_contig(record: vcfpy.Record, reference: ReferenceRegion, path: Path) -> None:
+    # Only the region's contig length is known here; records on other contigs are not applied.
+    end = record.POS + len(record.REF) - 1
+    if record.CHROM != reference.region.contig or end <= reference.contig_length:
+        return
+    raise VariantError(
+        f"VCF record at {record.CHROM}:{record.POS} in {path.name} ends at {end}, past the end of "
+        f"contig {record.CHROM} ({reference.contig_length} nt) in the reference; use the VCF called "
+        "against this reference build, or remove the record"
+    )
 
 
 def _genotype(record: vcfpy.Record, call: vcfpy.Call | None, path: Path) -> tuple[int | None, ...]:

@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from sim.genomic.errors import IndexFileError
 from sim.genomic.offtarget.index import OfftargetIndex, build_index, genome_fingerprint, load_index
 from sim.genomic.offtarget.search import MAX_MISMATCHES, OfftargetHits, OfftargetSearcher
 from sim.genomic.offtarget.specificity import (
@@ -63,14 +64,54 @@ def load_or_build_index(
     index_path: Path | str | None = None,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> OfftargetIndex:
-    """Load the cached index of ``genome``, building and saving it on first use."""
-    path = Path(index_path) if index_path is not None else default_index_path(genome)
+    """Load the cached index of ``genome``, building and saving it on first use.
+
+    Without ``index_path`` the index lives at :func:`default_index_path`,
+    whose folder is created if missing. A given ``index_path`` must be a
+    file in an existing folder: no folder is created for it.
+
+    Raises
+    ------
+    IndexFileError
+        If ``index_path`` is a folder, its folder does not exist, the file
+        cannot be written, or an existing file is not a valid index of
+        ``genome``.
+    """
+    path = _prepared_index_path(genome, index_path)
     if path.is_file():
         return load_index(path, genome)
     index = build_index(genome, progress)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    index.save(path)
+    try:
+        index.save(path)
+    except OSError as error:
+        raise IndexFileError(
+            f"cannot write off-target index {str(path)!r}: {error.strerror}; choose a writable path"
+        ) from error
     return index
+
+
+def _prepared_index_path(genome: Path | str, index_path: Path | str | None) -> Path:
+    if index_path is None:
+        path = default_index_path(genome)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise IndexFileError(
+                f"cannot create the index cache folder {str(path.parent)!r}: {error.strerror}; "
+                "set XDG_CACHE_HOME to a writable folder or give an index path"
+            ) from error
+        return path
+    path = Path(index_path)
+    if path.is_dir():
+        raise IndexFileError(
+            f"off-target index path {str(path)!r} is a folder; give a file path such as {str(path / 'genome.npz')!r}"
+        )
+    if not path.parent.is_dir():
+        raise IndexFileError(
+            f"off-target index {str(path)!r}: folder {str(path.parent)!r} does not exist; "
+            "create it first or choose another path"
+        )
+    return path
 
 
 def find_offtargets(

@@ -14,9 +14,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -33,6 +35,7 @@ _A, _C, _G, _T = 0, 1, 2, 3
 #: PAM rules indexed, as (second, third) base codes in guide orientation.
 INDEXED_PAMS = {"NGG": (_G, _G), "NAG": (_A, _G), "NGA": (_G, _A)}
 _KEYS = 1 << HALF_BITS
+_ARRAY_NAMES = ("kmers", "contigs", "starts", "strands", "pams", "right_order")
 
 
 @dataclass(frozen=True)
@@ -202,25 +205,48 @@ def load_index(path: Path | str, genome: Path | str | None = None) -> OfftargetI
     source = Path(path)
     if not source.is_file():
         raise IndexFileError(f"off-target index {str(source)!r} not found; build it first")
-    try:
-        with np.load(source, allow_pickle=False) as data:
-            meta = json.loads(str(data["meta"]))
-            arrays = {key: data[key] for key in ("kmers", "contigs", "starts", "strands", "pams", "right_order")}
-    except (OSError, ValueError, KeyError) as error:
-        raise IndexFileError(f"cannot read off-target index {source.name}: {error}; delete it and rebuild") from error
+    meta, arrays = _read_index_file(source)
     if meta.get("format") != INDEX_FORMAT:
         raise IndexFileError(
             f"off-target index {source.name} has format {meta.get('format')}, expected "
             f"{INDEX_FORMAT}; delete it and rebuild"
         )
-    if genome is not None and genome_fingerprint(contig_sizes(genome)) != meta["fingerprint"]:
+    if genome is not None and genome_fingerprint(contig_sizes(genome)) != meta.get("fingerprint"):
         raise IndexFileError(
             f"off-target index {source.name} was built from another genome than "
-            f"{Path(genome).name}; rebuild it from this genome"
+            f"{Path(genome).name}; delete it so that it is rebuilt from this genome, or give another index path"
         )
     return OfftargetIndex(
         **arrays,
         contig_names=tuple(meta["contig_names"]),
         contig_lengths=tuple(meta["contig_lengths"]),
         fingerprint=meta["fingerprint"],
+    )
+
+
+def _read_index_file(source: Path) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    """Read the metadata and arrays of an index file, without unpickling anything."""
+    try:
+        data = np.load(source, allow_pickle=False)
+    except PermissionError as error:
+        raise IndexFileError(f"cannot read off-target index {str(source)!r}: permission denied") from error
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as error:
+        raise IndexFileError(_not_an_index(source)) from error
+    if not isinstance(data, np.lib.npyio.NpzFile):
+        raise IndexFileError(_not_an_index(source))
+    try:
+        with data:
+            meta = json.loads(str(data["meta"]))
+            arrays = {key: data[key] for key in _ARRAY_NAMES}
+    except (KeyError, OSError, ValueError, EOFError, zipfile.BadZipFile) as error:
+        raise IndexFileError(_not_an_index(source)) from error
+    if not isinstance(meta, dict):
+        raise IndexFileError(_not_an_index(source))
+    return meta, arrays
+
+
+def _not_an_index(source: Path) -> str:
+    return (
+        f"{str(source)!r} is not an off-target index written by this tool, or it is damaged; "
+        "delete it to rebuild the index, or give another index path"
     )
