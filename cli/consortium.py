@@ -12,11 +12,12 @@ from typing import Annotated, Literal
 
 import typer
 from eth_account import Account
+from eth_account.signers.local import LocalAccount
 from eth_utils import is_hex_address, to_checksum_address
 from web3.types import TxReceipt
 
 from api.core.config import Settings
-from cli.common import console, load_settings
+from cli.common import console, fail, load_settings
 from ledger.client import LedgerClient
 from ledger.connect import connect
 from ledger.deploy import load_deployment
@@ -31,33 +32,44 @@ ROLE_NAMES = {"custodian": "CUSTODIAN_ROLE", "auditor": "AUDITOR_ROLE"}
 
 
 def _client(settings: Settings) -> LedgerClient:
-    w3 = connect(settings.rpc_url, settings.data_dir, anvil_port=settings.anvil_port)
-    return LedgerClient(w3, load_deployment(settings.data_dir, w3.eth.chain_id))
+    try:
+        w3 = connect(settings.rpc_url, settings.data_dir, anvil_port=settings.anvil_port)
+        return LedgerClient(w3, load_deployment(settings.data_dir, w3.eth.chain_id))
+    except LedgerError as exc:
+        fail(str(exc))
 
 
 def _address(value: str, name: str) -> str:
     if not value.startswith("0x") or not is_hex_address(value):
-        console.print(f"[red]error:[/red] {name} {value!r} is not an Ethereum address (0x and 40 hex digits)")
-        raise typer.Exit(2)
+        fail(f"{name} {value!r} is not an Ethereum address (0x and 40 hex digits)")
     return str(to_checksum_address(value))
+
+
+def _signing_as(
+    role: Literal["governor", "institution"], target: str, name: str
+) -> tuple[LedgerClient, LocalAccount, str]:
+    """Check the target address, connect, and load the governor's or the institution's key."""
+    settings = load_settings()
+    address = _address(target, name)
+    try:
+        secret = settings.deployer_secret if role == "governor" else settings.institution_secret
+    except ValueError as exc:
+        fail(str(exc))
+    return _client(settings), Account.from_key(secret), address
 
 
 def _transact(action_name: str, action: Callable[[], TxReceipt]) -> None:
     try:
         receipt = action()
     except LedgerError as exc:
-        console.print(f"[red]error:[/red] {action_name} failed: {exc}")
-        raise typer.Exit(2) from exc
+        fail(f"{action_name} failed: {exc}")
     console.print(f"{action_name}: tx {receipt['transactionHash'].to_0x_hex()} in block {receipt['blockNumber']}")
 
 
 @consortium_app.command("admit")
 def admit(institution: Annotated[str, typer.Argument(help="The institution's account address.")]) -> None:
     """Approve admitting an institution as the configured governor; it joins at the approval threshold."""
-    settings = load_settings()
-    address = _address(institution, "institution")
-    client = _client(settings)
-    governor = Account.from_key(settings.deployer_secret)
+    client, governor, address = _signing_as("governor", institution, "institution")
     _transact("approval recorded", lambda: client.approve_institution(governor, address))
     console.print("institution is a member" if client.is_institution(address) else "more approvals are needed")
 
@@ -65,10 +77,7 @@ def admit(institution: Annotated[str, typer.Argument(help="The institution's acc
 @consortium_app.command("remove")
 def remove(institution: Annotated[str, typer.Argument(help="The institution's account address.")]) -> None:
     """Approve removing an institution as the configured governor; its researchers lose accreditation."""
-    settings = load_settings()
-    address = _address(institution, "institution")
-    client = _client(settings)
-    governor = Account.from_key(settings.deployer_secret)
+    client, governor, address = _signing_as("governor", institution, "institution")
     function = client.consortium.functions.approveInstitutionRemoval(address)
     _transact("approval recorded", lambda: client.sender(governor).transact(function))
     console.print("more approvals are needed" if client.is_institution(address) else "institution removed")
@@ -80,10 +89,7 @@ def accredit(
     days: Annotated[int, typer.Option(min=1, max=3650, help="Accreditation length in days from now.")] = 365,
 ) -> None:
     """Accredit a researcher for the institution whose key is CONSENT_LEDGER_INSTITUTION_KEY."""
-    settings = load_settings()
-    address = _address(researcher, "researcher")
-    client = _client(settings)
-    institution = Account.from_key(settings.institution_secret)
+    client, institution, address = _signing_as("institution", researcher, "researcher")
     until = client.chain_time() + days * SECONDS_PER_DAY
     _transact("researcher accredited", lambda: client.accredit_researcher(institution, address, until))
 
@@ -91,10 +97,7 @@ def accredit(
 @consortium_app.command("revoke-accreditation")
 def revoke_accreditation(researcher: Annotated[str, typer.Argument(help="The researcher's account address.")]) -> None:
     """Revoke a researcher's accreditation now, as their institution."""
-    settings = load_settings()
-    address = _address(researcher, "researcher")
-    client = _client(settings)
-    institution = Account.from_key(settings.institution_secret)
+    client, institution, address = _signing_as("institution", researcher, "researcher")
     function = client.consortium.functions.revokeAccreditation(address)
     _transact("accreditation revoked", lambda: client.sender(institution).transact(function))
 
@@ -105,29 +108,21 @@ def appoint(
     account: Annotated[str, typer.Argument(help="The account to appoint.")],
 ) -> None:
     """Appoint a custodian gateway or an auditor, as the configured governor."""
-    settings = load_settings()
-    address = _address(account, "account")
-    client = _client(settings)
-    governor = Account.from_key(settings.deployer_secret)
+    client, governor, address = _signing_as("governor", account, "account")
     _transact(f"{role} appointed", lambda: client.grant_role(governor, ROLE_NAMES[role], address))
 
 
 @consortium_app.command("status")
 def status(account: Annotated[str, typer.Argument(help="Any account address.")]) -> None:
     """Show what the consortium registry records for an account."""
-    settings = load_settings()
     address = _address(account, "account")
-    try:
-        client = _client(settings)
-        institution = client.consortium.functions.institutionOf(address).call()
-        until = client.consortium.functions.accreditedUntil(address).call()
-        console.print(f"account {address}")
-        console.print(f"  member institution: {client.is_institution(address)}")
-        console.print(
-            f"  accredited researcher: {client.is_accredited(address)} (institution {institution}, until {until})"
-        )
-        for role, role_name in ROLE_NAMES.items():
-            console.print(f"  {role}: {client.has_role(role_name, address)}")
-    except LedgerError as exc:
-        console.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2) from exc
+    client = _client(load_settings())
+    institution = client.consortium.functions.institutionOf(address).call()
+    until = client.consortium.functions.accreditedUntil(address).call()
+    console.print(f"account {address}")
+    console.print(f"  member institution: {client.is_institution(address)}")
+    console.print(
+        f"  accredited researcher: {client.is_accredited(address)} (institution {institution}, until {until})"
+    )
+    for role, role_name in ROLE_NAMES.items():
+        console.print(f"  {role}: {client.has_role(role_name, address)}")

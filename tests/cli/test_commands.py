@@ -278,3 +278,15 @@ def test_serve_on_busy_port_fails_fast(environment: Path):
     assert result.exit_code == 2
     assert f"cannot listen on 127.0.0.1:{port}" in result.output
     assert not (environment / "chain" / "node.json").exists()
+
+
+def test_consortium_without_deployment(environment: Path):
+    runner = CliRunner()
+    try:
+        result = runner.invoke(app, ["consortium", "status", "0x" + "12" * 20])
+    finally:
+        runner.invoke(app, ["chain", "stop"])
+
+    assert result.exit_code == 2
+    assert "run `consent-ledger deploy`" in result.output
+    assert "Traceback" not in result.output
