@@ -6,9 +6,9 @@ removes what is the patient's data itself, or would let a researcher rebuild it:
 
 - PBPK: the clinical record that went in and the absolute dose (dose per kg times body weight).
 - Guide design: all but the best ``max_guides`` guides, because the full set tiles the whole
-  region and rebuilds the patient's sequence; and the names of the patient's variants, which
-  state their genotype. Each released guide still says whether a variant created, destroyed or
-  changed it, which is the result the researcher asked for.
+  region and rebuilds the patient's sequence. The names of the patient's variants go too, since
+  they state the genotype. Each released guide still says whether a variant created, destroyed
+  or changed it, which is the result the researcher asked for.
 """
 
 from __future__ import annotations
