@@ -1,13 +1,15 @@
 """``consent-ledger sim pbpk``, ``pbpk-presets`` and ``population``: registered on :data:`cli.sim.sim_app`.
 
 These commands run the nanoparticle PBPK model on values the user types or
-on a JSON clinical record; no chain or consent is involved. Input errors
-exit with status 2 and the error message.
+on a JSON clinical record; no chain or consent is involved. Input errors,
+including an output path that cannot be written, exit with status 2 and a
+one-line message; a population whose solver fails exits with status 1.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -22,9 +24,11 @@ from sim.nanotherapy.plotting import checked_plot_path, plot_patient
 from sim.nanotherapy.population import simulate_population
 from sim.nanotherapy.presets import get_preset, preset_parameters
 
-_console = Console(stderr=True)
+# soft_wrap keeps each error on one line, whatever the terminal width.
+_console = Console(stderr=True, soft_wrap=True)
 _output = Console()
 _INPUT_ERROR_EXIT = 2
+_SOLVER_FAILURE_EXIT = 1
 
 FormulationOption = Annotated[str, typer.Option("--formulation", help="Preset name (see `sim pbpk-presets`).")]
 JsonOption = Annotated[Path | None, typer.Option("--json", help="Write the full result as JSON to this file.")]
@@ -33,6 +37,27 @@ JsonOption = Annotated[Path | None, typer.Option("--json", help="Write the full 
 def _fail(error: Exception) -> typer.Exit:
     _console.print(f"[red]error:[/red] {error}")
     return typer.Exit(_INPUT_ERROR_EXIT)
+
+
+def _checked_output(path: Path | None, option: str) -> None:
+    """Raise :class:`PbpkInputError` before the run when ``path`` cannot be written as a file."""
+    if path is None:
+        return
+    if path.is_dir():
+        raise PbpkInputError(f"{option} {str(path)!r} is a folder; give a file name inside it")
+    folder = path.parent
+    if not folder.is_dir():
+        raise PbpkInputError(f"{option} {str(path)!r}: folder {str(folder)!r} does not exist; create it first")
+    if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise PbpkInputError(f"{option} {str(path)!r} is not writable; choose a path you can write to")
+
+
+def _write_text(path: Path, text: str, option: str) -> None:
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise _fail(PbpkInputError(f"cannot write {option} {str(path)!r}: {error.strerror}")) from error
+    _console.print(f"wrote {path}")
 
 
 def _clinical_record(
@@ -49,6 +74,11 @@ def _clinical_record(
             record = json.loads(clinical_file.read_text(encoding="utf-8"))
         except (OSError, json.JSONDecodeError) as error:
             raise PbpkInputError(f"cannot read clinical record {clinical_file}: {error}") from error
+        if not isinstance(record, dict):
+            raise PbpkInputError(
+                f"clinical record {clinical_file} must hold a JSON object of clinical keys to numbers, "
+                f"got a JSON {type(record).__name__}"
+            )
     typed = {
         "body_weight_kg": weight,
         "tumour_volume_ml": tumour,
@@ -102,6 +132,8 @@ def pbpk(
     try:
         if plot_path is not None:
             checked_plot_path(plot_path)
+        _checked_output(plot_path, "--plot")
+        _checked_output(json_path, "--json")
         record = _clinical_record(clinical_file, weight, tumour, egfr, liver, haematocrit)
         result = simulate_patient(record, formulation=formulation, dose_mg_per_kg=dose, hours=hours)
     except PbpkInputError as error:
@@ -122,10 +154,12 @@ def pbpk(
     for line in result["assumptions"]:
         _console.print(f"[yellow]assumed:[/yellow] {line}")
     if json_path is not None:
-        json_path.write_text(json.dumps(result, indent=1), encoding="utf-8")
-        _console.print(f"wrote {json_path}")
+        _write_text(json_path, json.dumps(result, indent=1), "--json")
     if plot_path is not None:
-        plot_patient(result, plot_path)
+        try:
+            plot_patient(result, plot_path)
+        except OSError as error:
+            raise _fail(PbpkInputError(f"cannot write --plot {str(plot_path)!r}: {error.strerror}")) from error
         _console.print(f"wrote {plot_path}")
 
 
@@ -169,6 +203,7 @@ def population(
     """Simulate a virtual population for 168 h and print percentiles of tumour, liver and spleen metrics."""
     columns = (TextColumn("virtual patients"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     try:
+        _checked_output(json_path, "--json")
         with Progress(*columns, console=_console) as progress:
             task = progress.add_task("population", total=n_subjects)
             result = simulate_population(
@@ -188,8 +223,9 @@ def population(
     for metric, values in summary["metrics"].items():
         table.add_row(metric, *(f"{v:.4g}" for v in values.values()))
     _output.print(table)
-    if result.status != 0:
-        _console.print(f"[red]solver:[/red] {result.message}")
     if json_path is not None:
-        json_path.write_text(json.dumps(summary, indent=1), encoding="utf-8")
-        _console.print(f"wrote {json_path}")
+        _write_text(json_path, json.dumps(summary, indent=1), "--json")
+    if result.status != 0:
+        # A numerical failure is not an input error: exit 1, after writing what was computed.
+        _console.print(f"[red]solver:[/red] {result.message}")
+        raise typer.Exit(_SOLVER_FAILURE_EXIT)

@@ -191,10 +191,16 @@ class ModelSpec:
         """Return the spec with the absorbing states ``sinks`` lumped into one state ``merged``.
 
         Only valid for states no transfer leaves; totals and mass balance are
-        unchanged, and the matrices shrink by ``len(sinks) - 1``.
+        unchanged, and the matrices shrink by one less than the number of
+        sinks present. Sinks absent from the spec (dropped by :meth:`reachable`
+        because nothing fills them) are skipped, and the spec is returned
+        unchanged when none is present.
         """
         if any(t.source in sinks for t in self.transfers):
             raise ValueError(f"states {sinks} are not all absorbing; only sinks can be merged")
+        sinks = tuple(s for s in sinks if s in self.states)
+        if not sinks:
+            return self
         position = min(self.index(s) for s in sinks)
         kept = [s for s in self.states if s not in sinks]
         kept.insert(position, merged)

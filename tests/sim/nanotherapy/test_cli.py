@@ -59,3 +59,40 @@ def test_cli_population_prints_percentiles(tmp_path):
     summary = json.loads(json_path.read_text())
     assert summary["n_subjects"] == 30
     assert set(summary["metrics"]["de24_pct_id"]) == {"p5", "p25", "p50", "p75", "p95"}
+
+
+def test_cli_pbpk_rejects_folder_as_json(tmp_path):
+    result = runner.invoke(sim_app, ["pbpk", "--weight", "70", "--json", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "is a folder; give a file name inside it" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_cli_pbpk_rejects_missing_output_folder(tmp_path):
+    target = tmp_path / "absent" / "curves.png"
+    result = runner.invoke(sim_app, ["pbpk", "--weight", "70", "--plot", str(target)])
+    assert result.exit_code == 2
+    assert "does not exist; create it first" in result.output
+    assert not target.exists()
+
+
+def test_cli_pbpk_rejects_clinical_list(tmp_path):
+    record = tmp_path / "patient.json"
+    record.write_text("[70, 20]")
+    result = runner.invoke(sim_app, ["pbpk", "--clinical", str(record)])
+    assert result.exit_code == 2
+    assert "must hold a JSON object" in result.output
+
+
+def test_cli_pbpk_rejects_unknown_clinical_key(tmp_path):
+    record = tmp_path / "patient.json"
+    record.write_text(json.dumps({"body_weight_kg": 70, "weight": 70}))
+    result = runner.invoke(sim_app, ["pbpk", "--clinical", str(record)])
+    assert result.exit_code == 2
+    assert "unknown clinical key(s) 'weight'" in result.output
+
+
+def test_cli_population_rejects_folder_as_json(tmp_path):
+    result = runner.invoke(sim_app, ["population", "--n", "2", "--json", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "is a folder" in result.output
