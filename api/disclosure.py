@@ -37,7 +37,8 @@ _GUIDE_FIELDS = (
     "allele_specific",
     "mit_specificity",
     "cfd_specificity",
-    "offtarget_counts",
+    "offtargets",
+    "offtargets_by_mismatches",
 )
 
 

@@ -1,12 +1,13 @@
 """HDR donor design that reverts a patient variant, with a silent PAM-blocking change.
 
-The donor is the patient's sequence with the variant reverted to the
-reference allele, spanning ``arm_nt`` on each side of the edit. The guide
-would still cut a donor whose PAM is intact and whose protospacer has at
-most one mismatch. Then one base of the PAM's GG is changed: inside the CDS
-only to a synonymous codon, outside it to any base. If no such change
-exists, up to two synonymous changes go into the PAM-proximal 10 nt of the
-protospacer.
+The donor is the reference sequence, so it carries the reference allele at
+the variant, spanning ``arm_nt`` on each side of the edit. The guide would
+still cut a donor whose PAM is NGG or one of SpCas9's weak PAMs (NAG, NGA)
+and whose protospacer has at most one mismatch. Then one base of the PAM's
+GG is changed: inside the CDS only to a synonymous codon, outside it to any
+base, preferring a change that leaves no weak PAM. If the PAM change leaves
+a weak PAM, or none exists, up to two synonymous changes go into the
+PAM-proximal 10 nt of the protospacer as well.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from sim.genomic.variants import Variant
 __all__ = ["DonorParameters", "design_donor"]
 
 _SEED_NT = 10
+# Last two PAM bases SpCas9 cuts: NGG, and the weak NAG and NGA (Hsu et al., 2013).
+_CUT_PAM_ENDS = ("GG", "AG", "GA")
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,8 @@ def design_donor(
     """
     if len(variant.ref) != len(variant.alts[0]):
         raise VariantError(f"variant {variant.name} is an indel; donor design supports SNV and MNV reversion only")
+    # NOTE: other patient variants inside the arms are not applied, so the donor
+    # reverts them too; a haplotype-based donor would need the haplotype's coordinates.
     sequence = list(reference.sequence.upper())
     offset = reference.start
     low, high = variant.pos - parameters.arm_nt, variant.end + parameters.arm_nt
@@ -129,29 +134,45 @@ def _blocking_changes(
     if not _is_target(sequence, offset, guide):
         return []
     pam_gg, seed = _guide_positions(guide)
-    for position in pam_gg:
-        change = _silent_change(sequence, offset, position, cds, "PAM")
-        if change is not None:
-            return [change]
-    changes = []
+    changes = _pam_change(sequence, offset, guide, pam_gg, cds)
     for position in seed:
+        if not _is_target(sequence, offset, guide):
+            break
         change = _silent_change(sequence, offset, position, cds, "seed")
         if change is not None and change["region"] == "CDS":
             changes.append(change)
             sequence[position - offset] = change["alt"]
-        if len(changes) == 2:
-            break
     for change in changes:
         sequence[change["position"] - offset] = change["ref"]
     return changes
 
 
+def _pam_change(
+    sequence: list[str], offset: int, guide: dict[str, Any], pam_gg: list[int], cds: CodingSequence | None
+) -> list[dict[str, Any]]:
+    """Apply and return the PAM change that blocks best: none left, else a weak PAM left."""
+    options: list[tuple[bool, int, dict[str, Any]]] = []
+    for position in pam_gg:
+        for base in "ACGT":
+            change = _silent_change(sequence, offset, position, cds, "PAM", base)
+            if change is None:
+                continue
+            sequence[position - offset] = base
+            options.append((_is_target(sequence, offset, guide), len(options), change))
+            sequence[position - offset] = change["ref"]
+    if not options:
+        return []
+    _, _, best = min(options, key=lambda option: option[:2])
+    sequence[best["position"] - offset] = best["alt"]
+    return [best]
+
+
 def _silent_change(
-    sequence: list[str], offset: int, position: int, cds: CodingSequence | None, target: str
+    sequence: list[str], offset: int, position: int, cds: CodingSequence | None, target: str, only: str = "ACGT"
 ) -> dict[str, Any] | None:
     original = sequence[position - offset]
     codon = cds.codon_of(position) if cds is not None else None
-    for base in "ACGT":
+    for base in only:
         if base == original:
             continue
         if codon is None:
@@ -171,7 +192,7 @@ def _silent_change(
 
 
 def _is_target(sequence: list[str], offset: int, guide: dict[str, Any]) -> bool:
-    """Return True if the guide still finds an NGG PAM and at most one mismatch in the donor."""
+    """Return True if the donor has an NGG, NAG or NGA PAM and at most one protospacer mismatch."""
     start, end = guide["start"] - offset, guide["end"] - offset
     if guide["strand"] == "+":
         site = "".join(sequence[start : end + 4])
@@ -179,7 +200,7 @@ def _is_target(sequence: list[str], offset: int, guide: dict[str, Any]) -> bool:
         site = reverse_complement("".join(sequence[start - 3 : end + 1]))
     protospacer, pam = site[:-3], site[-3:]
     mismatches = sum(a != b for a, b in zip(protospacer, guide["protospacer"], strict=True))
-    return pam[1:] == "GG" and mismatches <= 1
+    return pam[1:] in _CUT_PAM_ENDS and mismatches <= 1
 
 
 def _codon_check(reference: ReferenceRegion, variant: Variant, cds: CodingSequence | None) -> dict[str, Any] | None:

@@ -162,9 +162,10 @@ def mit_specificity(hit_scores: Iterable[float]) -> float:
 
 
 def cfd_specificity(cfd_scores: Iterable[float]) -> float:
-    """Compute the CFD specificity, 0-100: ``100 / (1 + sum of CFD scores)``.
+    """Compute the CFD specificity, 0-100: ``100 * 100 / (100 + sum of CFD scores)``.
 
-    This is the aggregate CRISPOR reports (Haeussler et al., Genome Biology
-    17:148, 2016). Pass the scores of off-targets only.
+    CRISPOR (Haeussler et al., Genome Biology 17:148, 2016) aggregates CFD
+    scores with the MIT formula, passing them on their 0-1 scale. Pass the
+    scores of off-targets only.
     """
-    return 100.0 / (1.0 + float(sum(cfd_scores)))
+    return 100.0 * 100.0 / (100.0 + float(sum(cfd_scores)))

@@ -14,8 +14,9 @@ the specificities are rounded to integers.
 Specificities, both on a 0-100 scale:
 
 - MIT: ``100 * 100 / (100 + sum of MIT hit scores)``;
-- CFD: ``100 / (1 + sum of CFD scores)``, as CRISPOR computes it with
-  CFD scores scaled to 0-100.
+- CFD: ``100 * 100 / (100 + sum of CFD scores)``, with the CFD scores on
+  their 0-1 scale, as CRISPOR computes it by default. CRISPOR's optional
+  ``fixCfd`` mode scales them to 0-100 and is not reproduced.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ import numpy as np
 from sim.genomic.offtarget.encoding import SPACER_NT, mismatch_masks, pack, unpack
 from sim.genomic.offtarget.index import OfftargetIndex
 from sim.genomic.offtarget.search import OfftargetHits
-from sim.genomic.scoring import mit_hit_scores_from_masks
+from sim.genomic.scoring import cfd_specificity, mit_hit_scores_from_masks, mit_specificity
 from sim.genomic.tables import cfd_tables
 
 __all__ = [
@@ -154,7 +155,7 @@ def summarise_guide(
     weights = np.where(scores.canonical[rows], 1.0, rules.alt_pam_mit_weight)
     mit_sum = float(np.sum(scores.mit[rows] * weights))
     cfd_sum = float(np.sum(scores.cfd[rows]))
-    mit_spec, cfd_spec = 10000.0 / (100.0 + mit_sum), 100.0 / (1.0 + cfd_sum)
+    mit_spec, cfd_spec = mit_specificity([mit_sum]), cfd_specificity([cfd_sum])
     if rules.round_specificity:
         mit_spec, cfd_spec = float(round(mit_spec)), float(round(cfd_spec))
     by_mismatches = np.bincount(hits.mismatches[rows], minlength=5).tolist()

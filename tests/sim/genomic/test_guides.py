@@ -103,3 +103,39 @@ def test_parse_region_commas():
     region = parse_region("chr11:5,225,464-5,227,071")
 
     assert (region.contig, region.start, region.end) == ("chr11", 5225464, 5227071)
+
+
+def test_spcas9_nga_minus_strand_by_hand():
+    # 1-based: TCA at 1-3 reads TGA on the minus strand; spacer at 4-23.
+    sequence = "TCA" + "C" * 20
+    site = _sites(sequence, SPCAS9)[("-", "NGA", 4)]
+
+    assert site.pam == "TGA"
+    assert site.pam_start == 0
+    assert site.protospacer == "G" * 20
+    # The three spacer bases next to the PAM are 4-6: cut between 6 and 7.
+    assert site.cut_index(SPCAS9) == 5
+
+
+def test_sacas9_minus_strand_by_hand():
+    # 1-based: ATTCTT at 1-6 reads AAGAAT (NNGRRT) on the minus strand; spacer at 7-27.
+    sequence = "ATTCTT" + "G" * 21
+    site = _sites(sequence, SACAS9)[("-", "NNGRRT", 7)]
+
+    assert site.protospacer == "C" * 21
+    assert site.pam == "AAGAAT"
+    # Blunt cut 3 bp from the PAM: between 9 and 10.
+    assert site.cut_index(SACAS9) == 8
+    assert site.cut_index(SACAS9, target_strand=True) == 8
+
+
+def test_cas12a_minus_strand_staggered_cut():
+    # 1-based: GG at 1-2, T at 3-25 (spacer, A on the minus strand), GAAA at
+    # 26-29 (PAM TTTC on the minus strand). Spacer nt 1 is plus base 25, so
+    # nt 18 is base 8 and nt 23 is base 3: the cuts lie between 7|8 and 2|3.
+    sequence = "GG" + reverse_complement("TTTC" + "A" * 23)
+    site = _sites(sequence, CAS12A)[("-", "TTTV", 3)]
+
+    assert site.pam_start == 25
+    assert site.cut_index(CAS12A) == 6
+    assert site.cut_index(CAS12A, target_strand=True) == 1

@@ -12,7 +12,8 @@ from sim.genomic.design import design_guides
 from sim.genomic.donor import DonorParameters, design_donor
 from sim.genomic.nucleases import SPCAS9
 from sim.genomic.outcomes import MicrohomologyParameters, predict_deletions
-from sim.genomic.reference import read_reference
+from sim.genomic.reference import ReferenceRegion, read_reference
+from sim.genomic.sequence import Region
 from sim.genomic.variants import Variant, build_haplotypes, read_variants
 from tests.sim.genomic.files import HBB_FASTA, HBB_VCF
 
@@ -102,19 +103,47 @@ def test_hbs_donor_silent_pam_block(hbb_design):
     donor = design_donor(reference, variant, guides["70forw"], HBB_CDS)
 
     # Reverting T70A restores AGG, still a PAM, so the G at 71 (third base
-    # of codon 7, GAG) becomes A: GAA is also glutamate.
-    (change,) = donor["blocking_changes"]
-    assert (change["position"], change["ref"], change["alt"]) == (71, "G", "A")
-    assert (change["codon_before"], change["codon_after"]) == ("GAG", "GAA")
-    assert change["amino_acid_before"] == change["amino_acid_after"] == "E"
+    # of codon 7, GAG) becomes A: GAA is also glutamate. No other PAM change
+    # is synonymous (72 starts codon 8, GAG), and AAG is a weak NAG PAM, so
+    # two seed changes follow, PAM-proximal first: 69 (GAG) has no synonymous
+    # change, 68 makes codon 6 CCT > CCA (Pro), 67 and 66 have none, and 65
+    # makes codon 5 ACT > ACA (Thr).
+    pam, seed_1, seed_2 = donor["blocking_changes"]
+    assert (pam["position"], pam["ref"], pam["alt"], pam["disrupts"]) == (71, "G", "A", "PAM")
+    assert (pam["codon_before"], pam["codon_after"]) == ("GAG", "GAA")
+    assert pam["amino_acid_before"] == pam["amino_acid_after"] == "E"
+    assert (seed_1["position"], seed_1["codon_before"], seed_1["codon_after"]) == (68, "CCT", "CCA")
+    assert (seed_2["position"], seed_2["codon_before"], seed_2["codon_after"]) == (65, "ACT", "ACA")
+    assert seed_1["disrupts"] == seed_2["disrupts"] == "seed"
     assert donor["donor_recut"] is False
+
+
+def test_donor_pam_change_avoids_weak_pam():
+    # Outside a CDS the first G of the PAM could become A (NAG, still cut
+    # weakly); C leaves NCG, which SpCas9 does not cut.
+    sequence = "A" * 60 + "CATGGTGCATCTGACTCCTG" + "AGG" + "A" * 60
+    reference = ReferenceRegion(Region("x", 1, len(sequence)), sequence, len(sequence), ("x",))
+    guide = {"id": "81forw", "strand": "+", "start": 61, "end": 80, "cut_position": 77,
+             "protospacer": "CATGGTGCATCTGACTCCTG", "pam_rule": "NGG"}  # fmt: skip
+    # The patient's T at 78 (spacer nt 18) is reverted to the reference C.
+    variant = Variant("x", 78, "C", ("T",), "snv", (1, 1), False)
+
+    donor = design_donor(reference, variant, guide)
+
+    (change,) = donor["blocking_changes"]
+    assert (change["position"], change["alt"], change["region"]) == (82, "C", "non-coding")
+    # The donor spans 28-128, so position 82 is its index 54.
+    assert donor["donor"][54] == "C"
+    assert donor["donor"][50] == "C"
 
 
 def test_hbs_donor_sequence_and_arms(hbb_design, hbb_sequence):
     reference, variant, guides = hbb_design
     donor = design_donor(reference, variant, guides["70forw"], HBB_CDS, DonorParameters(arm_nt=40))
 
-    expected = hbb_sequence[29:70] + "A" + hbb_sequence[71:110]
+    # Reference bases 30-110 (position 70 is already the reference A), with
+    # the blocking changes T65A, T68A and G71A.
+    expected = hbb_sequence[29:64] + "A" + hbb_sequence[65:67] + "A" + hbb_sequence[68:70] + "A" + hbb_sequence[71:110]
     assert donor["donor"] == expected
     assert len(donor["donor"]) == 81
     assert donor["cut_to_edit_nt"] == 3
@@ -128,3 +157,14 @@ def test_donor_rejects_indel(hbb_design):
 
     with pytest.raises(VariantError, match="indel"):
         design_donor(reference, indel, guides["70forw"], HBB_CDS)
+
+
+def test_hbs_donor_translates_to_beta_globin(hbb_design):
+    reference, variant, guides = hbb_design
+    donor = design_donor(reference, variant, guides["70forw"], HBB_CDS)
+    edited = list(reference.sequence)
+    for change in donor["blocking_changes"]:
+        edited[change["position"] - 1] = change["alt"]
+
+    cds = "".join(edited[p - 1] for p in HBB_CDS.positions())
+    assert translate(cds).rstrip("*") == BETA_GLOBIN

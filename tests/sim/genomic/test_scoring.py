@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import math
 
 import pytest
 
@@ -28,10 +29,9 @@ def _cfd_table() -> dict[str, float]:
 
 
 def test_rule_set_1_published_examples():
-    # Worked examples of the Doench 2014 reference implementation; the
-    # shipped weights carry 8 significant digits, hence the tolerance.
-    assert rule_set_1("TATAGCTGCGATCTGAGGTAGGGAGGGACC") == pytest.approx(0.713089368437, rel=1e-6)
-    assert rule_set_1("TCCGCACCTGTCACGGTCGGGGCTTGGCGC") == pytest.approx(0.0189838463593, rel=1e-6)
+    # Worked examples printed by the authors' scoring script (12 significant digits).
+    assert rule_set_1("TATAGCTGCGATCTGAGGTAGGGAGGGACC") == pytest.approx(0.713089368437, abs=1e-11)
+    assert rule_set_1("TCCGCACCTGTCACGGTCGGGGCTTGGCGC") == pytest.approx(0.0189838463593, abs=1e-12)
 
 
 def test_rule_set_1_rejects_short_context():
@@ -97,5 +97,45 @@ def test_cfd_rejects_n():
 def test_specificity_formulas():
     assert mit_specificity([]) == 100.0
     assert mit_specificity([50.0, 50.0]) == pytest.approx(50.0)
-    assert cfd_specificity([1.0]) == pytest.approx(50.0)
-    assert cfd_specificity([0.25, 0.75]) == pytest.approx(50.0)
+    # CRISPOR passes 0-1 CFD scores to the MIT aggregate: 100 * 100 / (100 + sum).
+    assert cfd_specificity([]) == 100.0
+    assert cfd_specificity([0.25, 0.75]) == pytest.approx(10000 / 101)
+    assert cfd_specificity([1.0] * 100) == pytest.approx(50.0)
+
+
+def test_rule_set_1_low_gc_by_hand():
+    # GC count 0: the term is |10 - 0| * gc_low. Every A-weight whose 0-based
+    # position contains an A counts, and so do AA at 5 and 23 and AG at 24.
+    context = "AAAA" + "A" * 20 + "AGG" + "AAA"
+    logit = (
+        0.597636154
+        + 10 * -0.202625894
+        + (-0.323887456 + 0.036440041 - 0.466099015 + 0.085376945)
+        + (0.272620512 + 0.097454592 + 0.22508903 - 0.077300704)
+        + (-0.834836245 - 0.579492389 - 0.077300704)
+    )
+    assert rule_set_1(context) == pytest.approx(1 / (1 + math.exp(-logit)), abs=1e-12)
+
+
+def test_rule_set_1_high_gc_by_hand():
+    # GC count 20: the term is |10 - 20| * gc_high. C at 4, 5, 6, 14, 15, 17,
+    # 18, 21 and 23, A at 2 and 24, CC at 19 and AG at 24.
+    context = "AAAA" + "C" * 20 + "AGG" + "AAA"
+    logit = (
+        0.597636154
+        + 10 * -0.166587752
+        + (-0.20180294 + 0.098376835 - 0.741181291 - 0.013813972 - 0.119022648)
+        + (-0.345795451 - 0.507794051 + 0.057823319 - 0.876235846)
+        + (-0.323887456 - 0.077300704)
+        + (0.748072092 - 0.077300704)
+    )
+    assert rule_set_1(context) == pytest.approx(1 / (1 + math.exp(-logit)), abs=1e-12)
+
+
+def test_cfd_two_mismatches_nag_by_hand():
+    # Position 3: guide C faces T, key rC:dA,3 = 0.6875 (complement of T).
+    # Position 18: guide C faces A, key rC:dT,18 = 0.538461538. PAM AAG, key AG.
+    # Keying on the off-target base itself would read rC:dT,3 = 0.867 and rC:dA,18 = 0.643.
+    guide = "GACGCATAAAGATGAGACGC"
+    site = "GATGCATAAAGATGAGAAGC" + "AAG"
+    assert cfd_score(guide, site) == pytest.approx(0.6875 * 0.538461538 * 0.25925925899999996, rel=1e-12)
