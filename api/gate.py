@@ -15,6 +15,7 @@ from typing import Any
 from eth_utils import keccak
 from web3 import Web3
 
+from api.deadlines import check_signed_deadline, new_deadline
 from api.problems import ApiProblem
 from api.schemas import ResearchRequestBase, TypedDataOut
 from api.services import Services
@@ -56,16 +57,7 @@ def request_hash(simulation: str, request: ResearchRequestBase, salt: str, deadl
 def prepare(services: Services, simulation: str, request: ResearchRequestBase) -> TypedDataOut:
     """Return the EIP-712 ``AccessRequest`` the researcher signs, with its salt and deadline."""
     salt = request.salt or "0x" + secrets.token_hex(32)
-    now = services.ledger.chain_time()
-    if request.deadline is not None and request.deadline <= now:
-        raise ApiProblem(
-            422,
-            "Deadline passed",
-            f"deadline {request.deadline} is not after the chain's current time {now}; "
-            "choose a later deadline or omit it",
-            slug="deadline-passed",
-        )
-    deadline = request.deadline or now + services.settings.request_ttl_s
+    deadline = new_deadline(services, request.deadline)
     digest = request_hash(simulation, request, salt, deadline)
     typed_data = _typed_data(services, simulation, request, digest, deadline)
     return TypedDataOut(typed_data=typed_data, deadline=deadline, request_hash="0x" + digest.hex(), salt=salt)
@@ -74,13 +66,7 @@ def prepare(services: Services, simulation: str, request: ResearchRequestBase) -
 def authorise(services: Services, simulation: str, request: ResearchRequestBase, signature: str) -> AccessRecord:
     """Verify, record and check a signed request; raise a 403 problem when the ledger denies it."""
     assert request.salt is not None and request.deadline is not None
-    if request.deadline < services.ledger.chain_time():
-        raise ApiProblem(
-            422,
-            "Request expired",
-            f"deadline {request.deadline} has passed; request a new payload",
-            slug="request-expired",
-        )
+    check_signed_deadline(services, request.deadline)
     digest = request_hash(simulation, request, request.salt, request.deadline)
     _check_researcher_signature(services, simulation, request, digest, signature)
     data_class = SIMULATION_DATA_CLASS[simulation]

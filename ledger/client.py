@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 from eth_account.signers.local import LocalAccount
@@ -61,8 +62,17 @@ class LedgerClient:
         return self.deployment.chain_id
 
     def chain_time(self) -> int:
-        """Return the latest block's timestamp in Unix seconds: the time the contracts check against."""
+        """Return the latest block's timestamp in Unix seconds."""
         return int(self.w3.eth.get_block("latest")["timestamp"])
+
+    def now(self) -> int:
+        """Return the earliest timestamp the next block can carry, in Unix seconds.
+
+        That is the later of the latest block's timestamp and this machine's clock: Anvil mines only
+        when a transaction arrives, so on an idle chain the latest block lags the clock, and the
+        next block is stamped with the clock. Deadlines are checked against this time.
+        """
+        return max(self.chain_time(), int(time.time()))
 
     def sender(self, account: LocalAccount) -> TransactionSender:
         """Return the one sender for ``account``, so its nonces are serialised."""

@@ -88,7 +88,7 @@ class TransactionSender:
             tx_hash = self.w3.eth.send_raw_transaction(signed.raw_transaction)
         receipt = self.w3.eth.wait_for_transaction_receipt(tx_hash, timeout=RECEIPT_TIMEOUT_S)
         if receipt["status"] != 1:
-            raise ChainError(f"transaction {tx_hash.to_0x_hex()} reverted after it was mined")
+            raise self._mined_revert(tx_hash, receipt["blockNumber"])
         logger.info(
             "tx mined fn=%s hash=%s block=%d gas=%d",
             getattr(function, "fn_name", "constructor"),
@@ -97,6 +97,24 @@ class TransactionSender:
             receipt["gasUsed"],
         )
         return receipt
+
+    def _mined_revert(self, tx_hash: HexBytes, block_number: int) -> Exception:
+        """Explain a transaction that passed simulation but reverted when mined.
+
+        It happens when the mined block differs from the simulated one, for example a later
+        timestamp that passes a deadline. Replaying the call in the mined block's context
+        recovers the custom error.
+        """
+        sent = self.w3.eth.get_transaction(tx_hash)
+        replay = cast(TxParams, {"from": sent["from"], "to": sent["to"], "data": sent["input"], "value": sent["value"]})
+        logger.warning("tx reverted when mined hash=%s block=%d", tx_hash.to_0x_hex(), block_number)
+        try:
+            self.w3.eth.call(replay, block_identifier=block_number)
+        except ContractCustomError as exc:
+            return self.decoder.decode(_revert_data(exc))
+        except ContractLogicError as exc:
+            return ContractRevertError("Revert", {"message": exc.message})
+        return ChainError(f"transaction {tx_hash.to_0x_hex()} reverted when mined in block {block_number}")
 
     def call(self, function: ContractFunction) -> Any:
         """Run a read-only call, decoding a custom-error revert."""

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, status
 
+from api.deadlines import check_signed_deadline, new_deadline
 from api.deps import ServicesDep
 from api.problems import ApiProblem
 from api.schemas import (
@@ -34,11 +35,13 @@ _ZERO_ADDRESS = "0x" + "00" * 20
 @router.post("/consents/grant-payload", response_model=TypedDataOut)
 def create_grant_payload(body: GrantPayloadIn, services: ServicesDep) -> TypedDataOut:
     """Return the ``GrantConsent`` typed data for the patient's wallet to sign."""
-    now = services.ledger.chain_time()
-    terms = _terms(body, body.valid_from if body.valid_from is not None else now)
-    _check_terms(services, terms, now)
+    # The latest block's time, not the clock: a consent must be in force in the very next block,
+    # and a node's clock may run a little behind this machine's.
+    valid_from = body.valid_from if body.valid_from is not None else services.ledger.chain_time()
+    terms = _terms(body, valid_from)
+    _check_terms(services, terms, services.ledger.now())
     nonce = services.ledger.consent_nonce(body.patient)
-    deadline = _deadline(services, body.deadline, now)
+    deadline = new_deadline(services, body.deadline)
     typed_data = grant_consent_message(
         services.ledger.consent_domain(),
         patient=body.patient,
@@ -58,7 +61,8 @@ def create_grant_payload(body: GrantPayloadIn, services: ServicesDep) -> TypedDa
 def relay_grant(body: SignedGrantIn, services: ServicesDep) -> ConsentOut:
     """Relay a signed grant from the custodian's account, so the patient needs no funds."""
     terms = _terms(body, body.valid_from)
-    _check_terms(services, terms, services.ledger.chain_time())
+    _check_terms(services, terms, services.ledger.now())
+    check_signed_deadline(services, body.deadline)
     consent_id, receipt = services.ledger.grant_consent_by_signature(
         services.custodian, body.patient, terms, body.nonce, body.deadline, bytes.fromhex(body.signature[2:])
     )
@@ -80,7 +84,7 @@ def create_revoke_payload(body: RevokePayloadIn, services: ServicesDep) -> Typed
             slug="consent-revoked",
         )
     nonce = services.ledger.consent_nonce(consent.patient)
-    deadline = _deadline(services, body.deadline, services.ledger.chain_time())
+    deadline = new_deadline(services, body.deadline)
     typed_data = revoke_consent_message(
         services.ledger.consent_domain(), consent_id=body.consent_id, nonce=nonce, deadline=deadline
     )
@@ -90,6 +94,7 @@ def create_revoke_payload(body: RevokePayloadIn, services: ServicesDep) -> Typed
 @router.post("/consents/revoke", response_model=ConsentOut)
 def relay_revoke(body: SignedRevokeIn, services: ServicesDep) -> ConsentOut:
     """Relay a signed revocation; requests recorded after it are denied."""
+    check_signed_deadline(services, body.deadline)
     receipt = services.ledger.revoke_consent_by_signature(
         services.custodian, body.consent_id, body.nonce, body.deadline, bytes.fromhex(body.signature[2:])
     )
@@ -127,7 +132,7 @@ def _check_terms(services: Services, terms: ConsentTerms, now: int) -> None:
         raise ApiProblem(
             422,
             "Invalid consent terms",
-            f"valid_until {terms.valid_until} is not after the chain's current time {now}; choose a later expiry",
+            f"valid_until {terms.valid_until} is not after the current time {now}; choose a later expiry",
             slug="invalid-terms",
         )
     if terms.valid_from >= terms.valid_until:
@@ -145,19 +150,6 @@ def _check_terms(services: Services, terms: ConsentTerms, now: int) -> None:
             "use grantee_kind researcher for a single researcher",
             slug="invalid-terms",
         )
-
-
-def _deadline(services: Services, requested: int | None, now: int) -> int:
-    if requested is None:
-        return now + services.settings.request_ttl_s
-    if requested <= now:
-        raise ApiProblem(
-            422,
-            "Deadline passed",
-            f"deadline {requested} is not after the chain's current time {now}; choose a later deadline",
-            slug="deadline-passed",
-        )
-    return requested
 
 
 def _terms(body: ConsentTermsIn, valid_from: int) -> ConsentTerms:

@@ -203,6 +203,7 @@ def test_expired_signature_rejected(ledger: LedgerClient, actors: Actors, w3: We
 
     assert caught.value.error_name == "ConsentRegistryExpiredSignature"
     assert caught.value.arguments == {"deadline": deadline}
+    assert "reverted when mined" in caplog.text
 
 
 def test_other_chain_signature_rejected(ledger: LedgerClient, actors: Actors):
@@ -282,3 +283,21 @@ def test_consents_per_class_capped(ledger: LedgerClient, actors: Actors, w3: Web
 
     assert caught.value.error_name == "ConsentRegistryTooManyConsents"
     assert caught.value.arguments["maxConsents"] == 16
+
+
+def test_deadline_passing_while_mined_is_decoded(ledger: LedgerClient, actors: Actors, caplog):
+    import time
+
+    terms = any_accredited_terms(ledger, lifetime_s=10_000)
+    nonce, deadline = ledger.consent_nonce(actors.patient.address), ledger.chain_time()
+    signature = sign_grant(actors.patient, ledger.consent_domain(), terms, nonce, deadline)
+    # The idle chain's latest block still carries `deadline`, so the simulation passes; the block
+    # that mines the transaction is stamped later and the contract rejects it there.
+    time.sleep(1.5)
+
+    with pytest.raises(ContractRevertError) as caught:
+        ledger.grant_consent_by_signature(actors.relayer, actors.patient.address, terms, nonce, deadline, signature)
+
+    assert caught.value.error_name == "ConsentRegistryExpiredSignature"
+    assert caught.value.arguments == {"deadline": deadline}
+    assert "reverted when mined" in caplog.text
