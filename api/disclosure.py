@@ -19,6 +19,11 @@ DEFAULT_MAX_GUIDES = 20
 MAX_GUIDES_LIMIT = 50
 
 _PBPK_WITHHELD = ("clinical", "dose_mg")
+# Absolute amounts per volume. With the organ volume and the dose per kg they give the body
+# weight back exactly, and the tumour's volume is the patient's own.
+_ABSOLUTE_FIELDS = ("concentration_mg_per_l", "auc_mg_h_per_l", "cmax_mg_per_l", "volume_l")
+_CLINICAL_KEYS = ("body_weight", "tumour_volume", "egfr", "liver_function", "haematocrit")
+
 _GUIDE_FIELDS = (
     "id",
     "protospacer",
@@ -43,10 +48,28 @@ _GUIDE_FIELDS = (
 
 
 def release_pbpk(result: dict[str, Any]) -> dict[str, Any]:
-    """Return the PBPK result without the patient's clinical values."""
+    """Return the PBPK result as %ID curves and ratios, without the patient's clinical values.
+
+    Concentrations, AUCs in mg*h/L and organ volumes are withheld as well, because they rebuild
+    the body weight and tumour volume; assumptions that name a clinical field are dropped, because
+    they tell which measurements the record lacks.
+    """
     released = {key: value for key, value in result.items() if key not in _PBPK_WITHHELD}
-    released["withheld"] = list(_PBPK_WITHHELD)
+    released["organs"] = {name: _relative(organ) for name, organ in result.get("organs", {}).items()}
+    drug = result.get("released_drug")
+    if drug:
+        released["released_drug"] = {
+            key: _relative(value) if isinstance(value, dict) else value for key, value in drug.items()
+        }
+    released["assumptions"] = [
+        text for text in result.get("assumptions", []) if not any(key in text for key in _CLINICAL_KEYS)
+    ]
+    released["withheld"] = [*_PBPK_WITHHELD, *_ABSOLUTE_FIELDS, "assumptions about clinical fields"]
     return released
+
+
+def _relative(values: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in values.items() if key not in _ABSOLUTE_FIELDS}
 
 
 def release_guides(result: dict[str, Any], max_guides: int = DEFAULT_MAX_GUIDES) -> dict[str, Any]:

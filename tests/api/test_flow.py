@@ -149,8 +149,12 @@ def test_pbpk_result_withholds_clinical_values(client: TestClient, actors: Actor
 
     assert "clinical" not in result
     assert "dose_mg" not in result
-    assert result["withheld"] == ["clinical", "dose_mg"]
     assert "tumour" in result["organs"]
+    assert set(result["organs"]["tumour"]) == {"pct_id", "tmax_h"}
+    assert not any("tumour_volume" in text or "body_weight" in text for text in result["assumptions"])
+    # Neither the body weight (62.0 kg) nor the tumour volume (0.012 L) appears anywhere.
+    assert "62.0" not in str(result)
+    assert "0.012" not in str(result)
 
 
 def test_openapi_declares_problem_bodies(client: TestClient):
@@ -158,3 +162,20 @@ def test_openapi_declares_problem_bodies(client: TestClient):
 
     for status in ("401", "403", "404", "409", "413", "422", "503"):
         assert list(responses[status]["content"]) == ["application/problem+json"], status
+
+
+def test_pbpk_drug_exposure_released_as_ratio(client: TestClient, actors: Actors):
+    grant_consent(client, actors, data_class="clinical")
+
+    response = research(
+        client,
+        PBPK,
+        actors.researcher,
+        actors.patient.address,
+        parameters={"formulation": "vincristine-pla-peg-u16c", "hours": 48},
+    )
+
+    assert response.status_code == 200, response.text
+    drug = response.json()["result"]["released_drug"]
+    assert drug["tumour_to_liver_auc_ratio"] > 0
+    assert set(drug["tumour"]) == {"tmax_h"}
