@@ -15,7 +15,7 @@ from fastapi import APIRouter
 
 from api import gate
 from api.deps import ServicesDep
-from api.disclosure import release_guides, release_pbpk
+from api.disclosure import DisclosureBudget, release_guides, release_pbpk
 from api.problems import PROBLEM_MEDIA_TYPE, ApiProblem, Problem
 from api.schemas import (
     GuideRequestPayloadIn,
@@ -58,7 +58,11 @@ def run_guide_design(body: SignedGuideRequestIn, services: ServicesDep) -> Resea
             )
         except ValueError as exc:
             raise _record_unusable(record, exc, "guide design") from exc
-    return _result(record, release_guides(result, body.parameters.max_guides))
+    budget = DisclosureBudget(services.store.directory.parent / "disclosures")
+    released = release_guides(
+        result, body.parameters.max_guides, budget=budget, patient=body.patient, researcher=body.researcher
+    )
+    return _result(record, released)
 
 
 @router.post("/nanotherapy/pbpk/payload", response_model=TypedDataOut)

@@ -179,3 +179,23 @@ def test_pbpk_drug_exposure_released_as_ratio(client: TestClient, actors: Actors
     drug = response.json()["result"]["released_drug"]
     assert drug["tumour_to_liver_auc_ratio"] > 0
     assert set(drug["tumour"]) == {"tmax_h"}
+
+
+def test_guide_budget_spans_requests(client: TestClient, actors: Actors):
+    grant_consent(client, actors)
+    released: set[str] = set()
+
+    for nuclease in ("SpCas9", "SaCas9", "Cas12a", "SpCas9"):
+        body = research(
+            client,
+            GUIDES,
+            actors.researcher,
+            actors.patient.address,
+            parameters={"nuclease": nuclease, "max_guides": 50},
+        ).json()["result"]
+        released |= {f"{nuclease}:{guide['id']}" for guide in body["guides"]}
+
+    assert len(released) == 50
+    assert body["guide_budget_remaining"] == 0
+    # The repeated SpCas9 request still returns the guides released to this researcher before.
+    assert len(body["guides"]) == 50
