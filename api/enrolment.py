@@ -21,19 +21,27 @@ class EnrolmentError(ValueError):
     """The patient's data would not work in the simulations; the message names the file and the fault."""
 
 
-def check_record(record: PatientRecord, *, fasta_name: str = "FASTA", vcf_name: str = "VCF") -> None:
-    """Raise EnrolmentError unless every part of ``record`` parses as the simulations need it."""
+def check_record(record: PatientRecord, *, fasta_path: Path | None = None, vcf_path: Path | None = None) -> None:
+    """Raise EnrolmentError unless every part of ``record`` parses as the simulations need it.
+
+    ``fasta_path`` and ``vcf_path`` are the files the record was read from; given, the parsers read
+    them directly, so their messages name the user's files rather than temporary copies.
+    """
+    vcf_name = str(vcf_path or "the VCF")
     if record.variants_vcf is not None and record.reference_fasta is None:
-        raise EnrolmentError(f"{vcf_name} needs the reference FASTA it was called against")
+        raise EnrolmentError(f"{vcf_name} needs the reference FASTA it was called against; add --fasta")
     if record.reference_fasta is None and record.clinical is None:
         raise EnrolmentError("a record needs genomic data (a FASTA), clinical data, or both")
     if record.reference_fasta is not None:
-        _check_genomic(record.reference_fasta, record.variants_vcf, fasta_name, vcf_name)
+        if fasta_path is not None:
+            _check_genomic_files(fasta_path, vcf_path)
+        else:
+            _check_genomic(record.reference_fasta, record.variants_vcf)
     if record.clinical is not None:
         _check_clinical(record.clinical)
 
 
-def _check_genomic(fasta: str, vcf: str | None, fasta_name: str, vcf_name: str) -> None:
+def _check_genomic(fasta: str, vcf: str | None) -> None:
     with tempfile.TemporaryDirectory(prefix="enrol-") as folder:
         reference = Path(folder) / "reference.fa"
         reference.write_text(fasta, encoding="utf-8")
@@ -41,10 +49,15 @@ def _check_genomic(fasta: str, vcf: str | None, fasta_name: str, vcf_name: str) 
         if vcf is not None:
             variants = Path(folder) / "variants.vcf"
             variants.write_text(vcf, encoding="utf-8")
-        try:
-            design_guides_for_patient(reference, variants)
-        except GenomicInputError as exc:
-            raise EnrolmentError(f"{fasta_name} or {vcf_name} is not usable for guide design: {exc}") from exc
+        _check_genomic_files(reference, variants)
+
+
+def _check_genomic_files(reference: Path, variants: Path | None) -> None:
+    try:
+        design_guides_for_patient(reference, variants)
+    except GenomicInputError as exc:
+        files = f"{reference} with {variants}" if variants else str(reference)
+        raise EnrolmentError(f"{files} is not usable for guide design: {exc}") from exc
 
 
 def _check_clinical(clinical: Any) -> None:

@@ -182,7 +182,7 @@ _BODY_HINTS = {
     "json_invalid": "the body is not valid JSON; send a JSON object with Content-Type: application/json",
     "model_attributes_type": "the body must be a JSON object sent with Content-Type: application/json",
     "dict_type": "the body must be a JSON object sent with Content-Type: application/json",
-    "missing": "this field is required; see the schema at /openapi.json",
+    "missing": "see the request schema at /openapi.json",
 }
 
 
@@ -190,8 +190,10 @@ def _describe_error(error: dict[str, Any]) -> dict[str, Any]:
     location = [str(part) for part in error.get("loc", ()) if part != "body"]
     message = str(error.get("msg", "invalid value")).removeprefix("Value error, ")
     hint = _BODY_HINTS.get(str(error.get("type")))
-    if hint and (error.get("type") == "missing" or not location or location[0].isdigit()):
-        message = f"{message}: {hint}" if error.get("type") == "missing" else hint
+    if hint and error.get("type") == "missing":
+        message = f"{message}; {hint}"
+    elif hint and (not location or location[0].isdigit()):
+        message, location = hint, []
     described = {"field": ".".join(location) or "body", "message": message}
     if "input" in error and not isinstance(error["input"], dict | list):
         described["value"] = _truncate(error["input"])

@@ -53,7 +53,7 @@ Account = Annotated[str, AfterValidator(_address), AfterValidator(_account)]
 Signature = Annotated[str, AfterValidator(_signature)]
 Bytes32 = Annotated[str, AfterValidator(_bytes32)]
 Purpose = Annotated[str, Field(examples=["HMB", "DUO:0000006"]), AfterValidator(_purpose)]
-UnixTime = Annotated[int, Field(ge=0, le=_MAX_UINT64, description="Unix time in seconds")]
+UnixTime = Annotated[int, Field(strict=True, ge=0, le=_MAX_UINT64, description="Unix time in seconds")]
 DataClass = Literal["genomic", "clinical"]
 GranteeKindName = Literal["researcher", "institution", "any_accredited"]
 
@@ -81,6 +81,8 @@ class ConsentTermsIn(StrictModel):
             raise ValueError("grantee must be omitted when grantee_kind is any_accredited")
         if self.grantee_kind != "any_accredited" and self.grantee is None:
             raise ValueError(f"grantee is required when grantee_kind is {self.grantee_kind}")
+        if self.grantee is not None and int(self.grantee, 16) == 0:
+            raise ValueError("grantee must not be the zero address; use grantee_kind any_accredited for everyone")
         if self.valid_from is not None and self.valid_from >= self.valid_until:
             raise ValueError(f"valid_from {self.valid_from} must be earlier than valid_until {self.valid_until}")
         repeated = sorted({purpose for purpose in self.purposes if self.purposes.count(purpose) > 1})
@@ -147,8 +149,8 @@ class PbpkParameters(StrictModel):
     formulation: str | None = Field(
         default=None, max_length=120, description="Preset name; the model's default when omitted."
     )
-    dose_mg_per_kg: float | None = Field(default=None, gt=0, le=1_000)
-    hours: float = Field(default=168.0, gt=0, le=2_000)
+    dose_mg_per_kg: float | None = Field(default=None, gt=0, le=1_000, allow_inf_nan=False)
+    hours: float = Field(default=168.0, gt=0, le=2_000, allow_inf_nan=False)
 
 
 class ResearchRequestBase(StrictModel):

@@ -13,21 +13,30 @@ from typing import Annotated, Literal
 import typer
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
-from eth_utils import is_hex_address, to_checksum_address
 from web3.types import TxReceipt
 
 from api.core.config import Settings
-from cli.common import console, fail, load_settings
+from cli.common import console, fail, load_settings, parse_address
 from ledger.client import LedgerClient
 from ledger.connect import connect
 from ledger.deploy import load_deployment
-from ledger.errors import LedgerError
+from ledger.errors import ContractRevertError, LedgerError
 
 consortium_app = typer.Typer(
     help="Admit institutions, accredit researchers, appoint custodians and auditors.", no_args_is_help=True
 )
 
 SECONDS_PER_DAY = 24 * 3600
+_HINTS = {
+    "ConsortiumRegistryInstitutionNotActive": "the institution is not a member; a governor must run "
+    "`consent-ledger consortium admit INSTITUTION` first",
+    "ConsortiumRegistryInstitutionAlreadyActive": "the institution is already a member; nothing to do",
+    "ConsortiumRegistryAlreadyApproved": "this governor has approved already; other governors must approve",
+    "ConsortiumRegistryResearcherBoundElsewhere": "the researcher is accredited by another institution, "
+    "which must revoke the accreditation first",
+    "AccessControlUnauthorizedAccount": "the configured key lacks the role; set CONSENT_LEDGER_DEPLOYER_KEY "
+    "to a governor's key",
+}
 ROLE_NAMES = {"custodian": "CUSTODIAN_ROLE", "auditor": "AUDITOR_ROLE"}
 
 
@@ -40,9 +49,7 @@ def _client(settings: Settings) -> LedgerClient:
 
 
 def _address(value: str, name: str) -> str:
-    if not value.startswith("0x") or not is_hex_address(value):
-        fail(f"{name} {value!r} is not an Ethereum address (0x and 40 hex digits)")
-    return str(to_checksum_address(value))
+    return parse_address(value, name, signer=True)
 
 
 def _signing_as(
@@ -61,6 +68,9 @@ def _signing_as(
 def _transact(action_name: str, action: Callable[[], TxReceipt]) -> None:
     try:
         receipt = action()
+    except ContractRevertError as exc:
+        hint = _HINTS.get(exc.error_name)
+        fail(f"{action_name} failed: {exc}" + (f"; {hint}" if hint else ""))
     except LedgerError as exc:
         fail(f"{action_name} failed: {exc}")
     console.print(f"{action_name}: tx {receipt['transactionHash'].to_0x_hex()} in block {receipt['blockNumber']}")

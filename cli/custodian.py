@@ -7,11 +7,10 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from eth_utils import is_checksum_address, is_hex_address, to_checksum_address
 
 from api.enrolment import EnrolmentError, check_record
 from api.store import CustodianStore, PatientRecord, StoreKeyError
-from cli.common import console, fail, load_settings
+from cli.common import console, fail, load_settings, parse_address
 
 custodian_app = typer.Typer(help="Manage the custodian's encrypted patient-data store.", no_args_is_help=True)
 
@@ -33,18 +32,18 @@ def enrol(
 ) -> None:
     """Check a patient's data with the simulations' parsers, then store it encrypted."""
     address = _patient_address(patient)
-    store = _open_store()
-    if store.has(address) and not replace:
-        fail(f"patient {address} is already enrolled; pass --replace to replace their record")
     record = PatientRecord(
         reference_fasta=_read_text(fasta),
         variants_vcf=_read_text(vcf),
         clinical=_read_clinical(clinical) if clinical else None,
     )
     try:
-        check_record(record, fasta_name=str(fasta), vcf_name=str(vcf))
+        check_record(record, fasta_path=fasta, vcf_path=vcf)
     except EnrolmentError as exc:
         fail(str(exc))
+    store = _open_store()
+    if store.has(address) and not replace:
+        fail(f"patient {address} is already enrolled; pass --replace to replace their record")
     store.put(address, record)
     held = [name for name in ("genomic", "clinical") if record.has(name)]
     console.print(f"patient {address} {'re-enrolled' if replace else 'enrolled'} with {' and '.join(held)} data")
@@ -67,13 +66,7 @@ def remove(patient: Annotated[str, typer.Option(help="The patient's account addr
 
 
 def _patient_address(value: str) -> str:
-    if not value.startswith("0x") or not is_hex_address(value):
-        fail(f"patient {value!r} is not an Ethereum address (0x and 40 hex digits)")
-    if value != value.lower() and not is_checksum_address(value):
-        fail(f"patient {value!r} has an invalid EIP-55 checksum; copy the address again or give it in lowercase")
-    if value.lower() == _ZERO_ADDRESS:
-        fail("patient 0x000...000 is the zero address, which no wallet can sign for")
-    return str(to_checksum_address(value))
+    return parse_address(value, "patient", signer=True)
 
 
 def _open_store() -> CustodianStore:

@@ -195,7 +195,9 @@ def pbpk_presets(
 @sim_app.command("population")
 def population(
     n_subjects: Annotated[int, typer.Option("--n", min=1, max=1_000_000, help="Number of virtual patients.")] = 1000,
-    seed: Annotated[int, typer.Option("--seed", help="Random seed; the same seed gives the same patients.")] = 0,
+    seed: Annotated[
+        int, typer.Option("--seed", min=0, help="Random seed (0 or more); the same seed gives the same patients.")
+    ] = 0,
     formulation: FormulationOption = DEFAULT_PRESET,
     dose: Annotated[float, typer.Option("--dose", min=1e-9, help="Particle dose (mg/kg).")] = 1.0,
     json_path: JsonOption = None,

@@ -195,7 +195,7 @@ def get_preset(name: str) -> Preset:
         raise UnknownPresetError(
             f"formulation {name!r} is not a preset; use one of {examples} or ntdb-001 to "
             f"ntdb-{len([n for n in presets if n.startswith('ntdb-')]):03d} "
-            "(list them with list_presets())"
+            "(list them with `consent-ledger sim pbpk-presets` or list_presets())"
         )
     return presets[name]
 

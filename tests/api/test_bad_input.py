@@ -551,3 +551,56 @@ def test_denial_says_what_to_do(client: TestClient, actors: Actors):
     response = research(client, GUIDES, actors.researcher, actors.patient.address)
 
     assert_problem(response, 403, "no_consent", "the patient must grant one first")
+
+
+def test_non_json_body_names_no_index(client: TestClient):
+    response = client.post(
+        "/patients/consents/grant-payload", content=b"{oops", headers={"content-type": "application/json"}
+    )
+
+    body = assert_problem(response, 422, "not valid JSON")
+    assert not body["detail"].startswith("0:")
+
+
+@pytest.mark.parametrize("hours", ["NaN", "Infinity"])
+def test_pbpk_hours_not_a_number(client: TestClient, actors: Actors, hours):
+    raw = (
+        f'{{"patient": "{actors.patient.address}", "researcher": "{actors.researcher.address}", '
+        f'"purpose": "HMB", "parameters": {{"hours": {hours}}}}}'
+    )
+
+    response = client.post(
+        "/research/nanotherapy/pbpk/payload", content=raw.encode(), headers={"content-type": "application/json"}
+    )
+
+    assert_problem(response, 422, "parameters.hours")
+
+
+@pytest.mark.parametrize("value", [True, "4000000000", 1.5])
+def test_times_must_be_integers(client: TestClient, actors: Actors, value):
+    response = client.post("/patients/consents/grant-payload", json=grant_body(actors, valid_until=value))
+
+    assert_problem(response, 422, "valid_until")
+
+
+@pytest.mark.parametrize("kind", ["researcher", "institution"])
+def test_zero_grantee_rejected(client: TestClient, actors: Actors, kind):
+    body = grant_body(actors, grantee_kind=kind, grantee="0x" + "00" * 20)
+
+    response = client.post("/patients/consents/grant-payload", json=body)
+
+    assert_problem(response, 422, "grantee must not be the zero address")
+
+
+def test_research_deadline_too_far(client: TestClient, actors: Actors, ledger: LedgerClient):
+    far = ledger.now() + 10 * 24 * 3600
+    request = {
+        "patient": actors.patient.address,
+        "researcher": actors.researcher.address,
+        "purpose": "HMB",
+        "deadline": far,
+    }
+
+    response = client.post(f"{GUIDES}/payload", json=request)
+
+    assert_problem(response, 422, f"deadline {far} is more than 86400 s after")

@@ -216,6 +216,7 @@ def test_consortium_onboarding(environment: Path):
     assert "institution is a member" in admitted.output
     assert admitted_again.exit_code == 2
     assert "ConsortiumRegistryInstitutionAlreadyActive" in admitted_again.output
+    assert "already a member" in admitted_again.output
     assert accredited.exit_code == 0, accredited.output
     assert appointed.exit_code == 0, appointed.output
     assert "accredited researcher: True" in status.output
@@ -289,4 +290,41 @@ def test_consortium_without_deployment(environment: Path):
 
     assert result.exit_code == 2
     assert "run `consent-ledger deploy`" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_enrol_error_names_user_file(environment: Path, tmp_path: Path):
+    fasta = tmp_path / "bad.fa"
+    fasta.write_text(">HBB\nACGTXACGT\n", encoding="utf-8")
+
+    result = enrol("--patient", PATIENT, "--fasta", str(fasta))
+
+    assert result.exit_code == 2
+    assert "bad.fa" in result.output
+    assert "None" not in result.output
+    assert "reference.fa" not in result.output
+
+
+def test_enrol_checks_files_before_existing_record(environment: Path, tmp_path: Path):
+    enrol("--patient", PATIENT, "--clinical", str(EXAMPLES / "clinical.json"))
+    broken = tmp_path / "clinical.json"
+    broken.write_text('{"body_weight_kg": -5}', encoding="utf-8")
+
+    result = enrol("--patient", PATIENT, "--clinical", str(broken))
+
+    assert result.exit_code == 2
+    assert "body_weight_kg" in result.output
+
+
+def test_consortium_status_rejects_bad_checksum(environment: Path):
+    result = CliRunner().invoke(app, ["consortium", "status", "0xF39FD6E51AAD88F6F4CE6AB8827279CFFFB92266"])
+
+    assert result.exit_code == 2
+    assert "invalid EIP-55 checksum" in result.output
+
+
+def test_population_rejects_negative_seed(environment: Path):
+    result = CliRunner().invoke(app, ["sim", "population", "--n", "5", "--seed", "-1"])
+
+    assert result.exit_code == 2
     assert "Traceback" not in result.output
