@@ -194,14 +194,15 @@ def _summarise_guides(state: DemoState, result: dict[str, Any]) -> None:
     guides = result.get("guides", [])
     canonical = [guide for guide in guides if not guide.get("weak_pam")]
     state.console.print(
-        f"  {len(guides)} SpCas9 protospacers on {result.get('region')} ({len(canonical)} with NGG, "
-        f"the rest NAG/NGA), {result.get('variants_applied')} variant applied"
+        f"  {result.get('guides_designed')} SpCas9 protospacers designed on {result.get('region')} with "
+        f"{result.get('variants_applied')} variant applied; the best {len(guides)} released "
+        f"({len(canonical)} with an NGG PAM), the rest stay with the custodian"
     )
     changed = [guide for guide in guides if guide.get("effect", "unchanged") != "unchanged"]
     for guide in changed[:8]:
         state.console.print(
-            f"    {guide['protospacer']} {guide['pam']} strand {guide['strand']} at {guide['start']}: "
-            f"{guide['effect']} by rs334"
+            f"    {guide['id']:>8} {guide['protospacer']} {guide['pam']} strand {guide['strand']}: "
+            f"{guide['effect']} by the patient's variant"
         )
     state.expect(len(canonical) > 0, "NGG guides designed on the patient's haplotype")
     state.expect(len(changed) > 0, "guides created or changed by the patient's variant are reported")
