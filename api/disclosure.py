@@ -7,7 +7,7 @@ removes what is the patient's data itself, or would let a researcher rebuild it:
 - PBPK: the clinical record that went in and the absolute dose (dose per kg times body weight).
 - Guide design: all but the best ``max_guides`` guides, because the full set tiles the whole
   region and rebuilds the patient's sequence. The names of the patient's variants go too, since
-  they state the genotype. Each released guide still says whether a variant created, destroyed
+  they state the genotype. Each released guide still states whether a variant created, destroyed
   or changed it, which is the result the researcher asked for.
 """
 
@@ -59,8 +59,8 @@ def release_pbpk(result: dict[str, Any]) -> dict[str, Any]:
     """Return the PBPK result as %ID curves and ratios, without the patient's clinical values.
 
     Concentrations, AUCs in mg*h/L and organ volumes are withheld as well, because they rebuild
-    the body weight and tumour volume; assumptions that name a clinical field are dropped, because
-    they tell which measurements the record lacks.
+    the body weight and tumour volume. Assumptions that name a clinical field are dropped too,
+    because they reveal which measurements the record lacks.
     """
     released = {key: value for key, value in result.items() if key not in _PBPK_WITHHELD}
     released["organs"] = {name: _relative(organ) for name, organ in result.get("organs", {}).items()}

@@ -24,8 +24,8 @@ class EnrolmentError(ValueError):
 def check_record(record: PatientRecord, *, fasta_path: Path | None = None, vcf_path: Path | None = None) -> None:
     """Raise EnrolmentError unless every part of ``record`` parses as the simulations need it.
 
-    ``fasta_path`` and ``vcf_path`` are the files the record was read from; given, the parsers read
-    them directly, so their messages name the user's files rather than temporary copies.
+    ``fasta_path`` and ``vcf_path`` are the files the record was read from. When they are given,
+    the parsers read them directly, so their messages name the user's files, not temporary copies.
     """
     vcf_name = str(vcf_path or "the VCF")
     if record.variants_vcf is not None and record.reference_fasta is None:

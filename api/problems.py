@@ -128,11 +128,11 @@ async def _http_problem(request: Request, exc: Exception) -> JSONResponse:
 
 async def _patient_not_found(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, PatientNotFoundError)
-    held = f"{exc.data_class} data" if exc.data_class else "data"
+    kind = f"{exc.data_class} data" if exc.data_class else "data"
     return problem_response(
         404,
         "Unknown patient",
-        f"the custodian holds no {held} for patient {exc.patient}; check the address or ask the custodian to enrol it",
+        f"the custodian holds no {kind} for patient {exc.patient}; check the address or ask the custodian to enrol it",
         slug="unknown-patient",
     )
 
