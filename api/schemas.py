@@ -150,7 +150,8 @@ class PbpkParameters(StrictModel):
         default=None, max_length=120, description="Preset name; the model's default when omitted."
     )
     dose_mg_per_kg: float | None = Field(default=None, gt=0, le=1_000, allow_inf_nan=False)
-    hours: float = Field(default=168.0, gt=0, le=2_000, allow_inf_nan=False)
+    # The simulation's own limit: 12 weeks, by when the slowest RES release is complete.
+    hours: float = Field(default=168.0, gt=0, le=2_016, allow_inf_nan=False)
 
 
 class ResearchRequestBase(StrictModel):

@@ -248,6 +248,12 @@ def _write_map(result: dict[str, Any], path: Path) -> None:
 
 
 def _print_guides(result: dict[str, Any]) -> None:
+    if not any(not guide["weak_pam"] for guide in result["guides"]):
+        _stdout_console().print(
+            f"no {result['nuclease']} guides with a canonical PAM in {result['region']}; "
+            "widen the region or try another nuclease"
+        )
+        return
     title = f"{result['nuclease']} guides in {result['region']} ({result['variants_applied']} variant(s) applied)"
     table = _table(title, ("id", "protospacer PAM", "cut", "RS1", "MIT", "CFD", "effect", "flags"))
     for guide in result["guides"]:

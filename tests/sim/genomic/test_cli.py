@@ -324,3 +324,17 @@ def test_help_states_defaults():
     assert "~/.cache/consent-ledger" in guides_help
     assert "Cpf1" in guides_help
     assert "Default: the first haplotype that carries the guide" in outcomes_help
+
+
+def test_guides_empty_region_says_so(tmp_path):
+    from typer.testing import CliRunner
+
+    from cli.main import app
+
+    fasta = tmp_path / "tiny.fa"
+    fasta.write_text(">tiny\nACACACACACACACACACACACACACACAC\n", encoding="utf-8")
+
+    result = CliRunner().invoke(app, ["sim", "guides", str(fasta)])
+
+    assert result.exit_code == 0, result.output
+    assert "no SpCas9 guides with a canonical PAM in tiny:1-30" in result.output
