@@ -106,6 +106,9 @@ def _score(row: dict[str, str]) -> dict[str, str]:
         guide = guide[:20]
     if len(target) != 23:
         raise GuideError(f"invalid target {target!r}: expected 23 nt (20-nt site, then the PAM)")
+    unexpected = sorted(set(target) - set("ACGTN"))
+    if unexpected:
+        raise GuideError(f"invalid target {target!r}: character(s) {''.join(unexpected)} are not A, C, G, T or N")
     mit = mit_hit_score(guide, target[:20])
     cfd = cfd_score(guide, target)
     scores = {
@@ -114,5 +117,7 @@ def _score(row: dict[str, str]) -> dict[str, str]:
         "cfd": f"{cfd:.6f}",
     }
     if "context" in row:
-        scores["rs1"] = f"{rule_set_1((row['context'] or '').strip()):.6f}"
+        # An empty context cell means the row has no flanking sequence: its rs1 stays empty.
+        context = (row["context"] or "").strip()
+        scores["rs1"] = f"{rule_set_1(context):.6f}" if context else ""
     return scores

@@ -338,3 +338,29 @@ def test_guides_empty_region_says_so(tmp_path):
 
     assert result.exit_code == 0, result.output
     assert "no SpCas9 guides with a canonical PAM in tiny:1-30" in result.output
+
+
+def test_score_empty_context_cell_left_blank(tmp_path):
+    from typer.testing import CliRunner
+
+    from cli.main import app
+
+    table = tmp_path / "guides.tsv"
+    table.write_text(
+        "guide\ttarget\tcontext\n"
+        "GTAACGGCAGACTTCTCCAC\tGTAACGGCAGACTTCTCCACAGG\t\n"
+        "GTAACGGCAGACTTCTCCAC\tGTAACGGCAGACTTCTCZACAGG\t\n",
+        encoding="utf-8",
+    )
+    good = tmp_path / "good.tsv"
+    good.write_text(table.read_text().splitlines(keepends=True)[0] + table.read_text().splitlines(keepends=True)[1])
+
+    bad = CliRunner().invoke(app, ["sim", "score", str(table), "-o", str(tmp_path / "out.tsv")])
+    fine = CliRunner().invoke(app, ["sim", "score", str(good), "-o", str(tmp_path / "good_out.tsv")])
+
+    assert bad.exit_code == 2
+    assert "invalid target 'GTAACGGCAGACTTCTCZACAGG'" in bad.output
+    assert fine.exit_code == 0, fine.output
+    row = (tmp_path / "good_out.tsv").read_text().splitlines()[1].split("\t")
+    assert row[-1] == ""
+    assert row[3] == "0"
