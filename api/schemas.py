@@ -127,10 +127,14 @@ class TypedDataOut(BaseModel):
 
 
 class ChainReceiptOut(BaseModel):
+    """Where a grant or revocation event sits on chain; POST it to /audit/receipts/verify to check it."""
+
     chain_id: int
     contract: str
     transaction_hash: str
     block_number: int
+    block_hash: str
+    log_index: int
 
 
 class ConsentOut(BaseModel):

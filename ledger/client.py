@@ -33,6 +33,7 @@ from ledger.transactions import ErrorDecoder, TransactionSender
 logger = logging.getLogger(__name__)
 
 ACCESS_EVENTS = ("AccessGranted", "AccessDenied")
+CONSENT_EVENTS = ("ConsentGranted", "ConsentRevoked")
 
 
 class LedgerClient:
@@ -204,14 +205,45 @@ class LedgerClient:
         return [self._access_record(item) for item in events]
 
     def verify_receipt(self, receipt: AuditReceipt) -> AccessRecord:
-        """Check an audit receipt against the chain and return the record it points to.
+        """Check an access receipt against the chain and return the record it points to.
 
         Raises ReceiptVerificationError when the chain id, contract, transaction, block or log differ.
         """
-        if receipt.chain_id != self.chain_id:
-            raise ReceiptVerificationError(f"receipt chain id {receipt.chain_id} is not this chain's {self.chain_id}")
         if HexBytes(receipt.contract) != HexBytes(self.access_ledger.address):
             raise ReceiptVerificationError(f"receipt contract {receipt.contract} is not the access ledger")
+        return self._access_record(self._decode_access_log(self._locate_log(receipt)))
+
+    def verify_consent_receipt(self, receipt: AuditReceipt) -> dict[str, Any]:
+        """Check a grant or revocation receipt against the chain and return its decoded event."""
+        if HexBytes(receipt.contract) != HexBytes(self.consents.address):
+            raise ReceiptVerificationError(f"receipt contract {receipt.contract} is not the consent registry")
+        log = self._locate_log(receipt)
+        topic = HexBytes(log["topics"][0])
+        for name in CONSENT_EVENTS:
+            event = getattr(self.consents.events, name)()
+            if topic == HexBytes(event.topic):
+                decoded = event.process_log(log)
+                return {"event": name, **{key: _plain_arg(value) for key, value in decoded["args"].items()}}
+        raise ReceiptVerificationError(f"log {receipt.log_index} is not a consent event")
+
+    def consent_receipt(self, receipt: TxReceipt) -> AuditReceipt:
+        """Return the audit receipt of the consent event a grant or revocation transaction emitted."""
+        for log in receipt["logs"]:
+            if HexBytes(log["address"]) == HexBytes(self.consents.address):
+                return AuditReceipt(
+                    chain_id=self.chain_id,
+                    contract=self.consents.address,
+                    transaction_hash=receipt["transactionHash"].to_0x_hex(),
+                    block_number=receipt["blockNumber"],
+                    block_hash=HexBytes(receipt["blockHash"]).to_0x_hex(),
+                    log_index=log["logIndex"],
+                )
+        raise LedgerError(f"transaction {receipt['transactionHash'].to_0x_hex()} emitted no consent event")
+
+    def _locate_log(self, receipt: AuditReceipt) -> Any:
+        """Return the log a receipt points to, after checking chain id, transaction and block."""
+        if receipt.chain_id != self.chain_id:
+            raise ReceiptVerificationError(f"receipt chain id {receipt.chain_id} is not this chain's {self.chain_id}")
         try:
             chain_receipt = self.w3.eth.get_transaction_receipt(HexStr(receipt.transaction_hash))
             canonical = self.w3.eth.get_block(receipt.block_number)["hash"]
@@ -227,9 +259,9 @@ class LedgerClient:
                 f"block {receipt.block_number} has hash {HexBytes(canonical).to_0x_hex()}, not {receipt.block_hash}"
             )
         matches = [log for log in chain_receipt["logs"] if log["logIndex"] == receipt.log_index]
-        if not matches or HexBytes(matches[0]["address"]) != HexBytes(self.access_ledger.address):
-            raise ReceiptVerificationError(f"no access ledger event at log index {receipt.log_index}")
-        return self._access_record(self._decode_access_log(matches[0]))
+        if not matches or HexBytes(matches[0]["address"]) != HexBytes(receipt.contract):
+            raise ReceiptVerificationError(f"no event of {receipt.contract} at log index {receipt.log_index}")
+        return matches[0]
 
     def _decode_access_log(self, log: Any) -> EventData:
         ledger = self.access_ledger
@@ -269,3 +301,11 @@ class LedgerClient:
         if isinstance(data, str) and data.startswith("0x"):
             return self.decoder.decode(data)
         return exc
+
+
+def _plain_arg(value: Any) -> Any:
+    if isinstance(value, bytes):
+        return decode_label(value)
+    if isinstance(value, list | tuple):
+        return [_plain_arg(item) for item in value]
+    return value

@@ -28,10 +28,15 @@ def read_patient_accesses(
 
 @router.post("/receipts/verify")
 def verify_receipt(body: AuditReceiptIn, services: ServicesDep) -> dict[str, Any]:
-    """Check that a receipt points at an access event of this deployment, and return that event."""
+    """Check that a receipt points at an access or consent event of this deployment, and return the event.
+
+    Access receipts come from the research routes; consent receipts from grants and revocations.
+    """
     receipt = AuditReceipt(**body.model_dump())
+    ledger = services.ledger
     try:
-        record = services.ledger.verify_receipt(receipt)
+        if receipt.contract == ledger.consents.address:
+            return {"verified": True, "consent_event": ledger.verify_consent_receipt(receipt)}
+        return {"verified": True, "record": ledger.verify_receipt(receipt).as_dict()}
     except ReceiptVerificationError as exc:
         return {"verified": False, "reason": str(exc)}
-    return {"verified": True, "record": record.as_dict()}

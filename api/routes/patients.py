@@ -67,9 +67,7 @@ def relay_grant(body: SignedGrantIn, services: ServicesDep) -> ConsentOut:
         services.custodian, body.patient, terms, body.nonce, body.deadline, bytes.fromhex(body.signature[2:])
     )
     logger.info("consent granted id=%d tx=%s", consent_id, receipt["transactionHash"].to_0x_hex())
-    return ConsentOut(
-        consent_id=consent_id, receipt=_chain_receipt(services, services.ledger.consents.address, receipt)
-    )
+    return ConsentOut(consent_id=consent_id, receipt=_chain_receipt(services, receipt))
 
 
 @router.post("/consents/revoke-payload", response_model=TypedDataOut)
@@ -99,9 +97,7 @@ def relay_revoke(body: SignedRevokeIn, services: ServicesDep) -> ConsentOut:
         services.custodian, body.consent_id, body.nonce, body.deadline, bytes.fromhex(body.signature[2:])
     )
     logger.info("consent revoked id=%d tx=%s", body.consent_id, receipt["transactionHash"].to_0x_hex())
-    return ConsentOut(
-        consent_id=body.consent_id, receipt=_chain_receipt(services, services.ledger.consents.address, receipt)
-    )
+    return ConsentOut(consent_id=body.consent_id, receipt=_chain_receipt(services, receipt))
 
 
 @router.get("/{patient}/consents")
@@ -163,10 +159,5 @@ def _terms(body: ConsentTermsIn, valid_from: int) -> ConsentTerms:
     )
 
 
-def _chain_receipt(services: Services, contract: str, receipt: Any) -> ChainReceiptOut:
-    return ChainReceiptOut(
-        chain_id=services.ledger.chain_id,
-        contract=contract,
-        transaction_hash=receipt["transactionHash"].to_0x_hex(),
-        block_number=receipt["blockNumber"],
-    )
+def _chain_receipt(services: Services, receipt: Any) -> ChainReceiptOut:
+    return ChainReceiptOut(**services.ledger.consent_receipt(receipt).as_dict())

@@ -199,3 +199,35 @@ def test_guide_budget_spans_requests(client: TestClient, actors: Actors):
     assert body["guide_budget_remaining"] == 0
     # The repeated SpCas9 request still returns the guides released to this researcher before.
     assert len(body["guides"]) == 50
+
+
+def test_consent_receipt_verifies(client: TestClient, actors: Actors, ledger: LedgerClient):
+    from ledger.eip712 import sign_typed_data
+
+    body = {
+        "patient": actors.patient.address,
+        "grantee_kind": "any_accredited",
+        "data_class": "genomic",
+        "purposes": ["HMB"],
+        "valid_until": 4_000_000_000,
+    }
+    payload = client.post("/patients/consents/grant-payload", json=body).json()
+    signed = {
+        **body,
+        "valid_from": payload["typed_data"]["message"]["validFrom"],
+        "nonce": payload["nonce"],
+        "deadline": payload["deadline"],
+        "signature": sign_typed_data(actors.patient.key, payload["typed_data"]),
+    }
+    granted = client.post("/patients/consents/grant", json=signed).json()
+
+    verdict = client.post("/audit/receipts/verify", json=granted["receipt"]).json()
+    tampered = client.post("/audit/receipts/verify", json={**granted["receipt"], "log_index": 5}).json()
+
+    assert granted["receipt"]["contract"] == ledger.consents.address
+    assert verdict["verified"] is True
+    assert verdict["consent_event"]["event"] == "ConsentGranted"
+    assert verdict["consent_event"]["consentId"] == granted["consent_id"]
+    assert verdict["consent_event"]["patient"] == actors.patient.address
+    assert verdict["consent_event"]["purposes"] == ["DUO:0000006"]
+    assert tampered["verified"] is False
