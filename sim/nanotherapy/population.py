@@ -28,21 +28,21 @@ from .parameters import OrganPhysiology, Physiology
 from .physiology import human_physiology
 from .presets import DEFAULT_PRESET, Preset, get_preset
 from .simulation import DEFAULT_INFUSION_H, make_dosing
-from .solver import integration_grid, propagate
+from .solver import hill_adapted_grid, integration_grid, propagate
 from .spec import ModelSpec
 from .structures import nanoparticle_spec
 
-__all__ = ["PopulationVariability", "PopulationResult", "sample_population", "simulate_population"]
+__all__ = ["PopulationVariability", "PopulationResult", "population_grid", "sample_population", "simulate_population"]
 
 FloatArray = NDArray[np.float64]
 
-# Step of the batched integrator (h). bench/pbpk.py measures tumour %ID within
-# 5e-4 of LSODA with it for mouse-default, and the error grows as the square
-# of the step. NOTE: formulations whose Hill uptake rises between 24 and 72 h
-# are less accurate at 4 h: ntdb-005, ntdb-100 and ntdb-200 differ from LSODA
-# by up to 5e-3 in tumour %ID (4 subjects each); pass max_step_h=1.0 for
-# about 6e-4 at roughly three times the cost.
-POPULATION_MAX_STEP_H = 4.0
+# Steps of the batched integrator over 168 h, placed by hill_adapted_grid
+# from the preset's Hill uptake curves. With it tumour %ID is within 1e-3 of
+# LSODA in bench/pbpk.py (mouse-default) and in the grid comparison of
+# docs/benchmarks.md (mouse-default, ntdb-005, ntdb-012, ntdb-100, ntdb-200;
+# largest 9.0e-4, ntdb-005). At 62 steps, the count of the old uniform 4 h
+# grid, the adapted grid still misses 1e-3 on ntdb-005 and ntdb-200.
+POPULATION_STEPS = 92
 # First step (h): the default preset needs no finer start (see bench/pbpk.py).
 POPULATION_FIRST_STEP_H = 1e-4
 # Subjects integrated together. This bounds the matrices held at once to about 10 MB.
@@ -222,7 +222,7 @@ def simulate_population(
     formulation: str = DEFAULT_PRESET,
     variability: PopulationVariability = PopulationVariability(),
     dose_mg_per_kg: float = 1.0,
-    max_step_h: float = POPULATION_MAX_STEP_H,
+    max_step_h: float | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> PopulationResult:
     """Simulate ``n_subjects`` virtual patients for 168 h and collect tumour, liver and spleen metrics.
@@ -239,8 +239,10 @@ def simulate_population(
         Medians and CVs of the sampled quantities.
     dose_mg_per_kg : float
         Particle dose (mg/kg).
-    max_step_h : float
-        Largest integration step (h).
+    max_step_h : float, optional
+        Uniform integration step (h) after a geometric start. By default the
+        :data:`POPULATION_STEPS` steps are placed by
+        :func:`sim.nanotherapy.solver.hill_adapted_grid`.
     progress : callable, optional
         Called with the number of subjects finished after each chunk.
 
@@ -253,9 +255,7 @@ def simulate_population(
     preset = get_preset(formulation)
     sample = sample_population(n_subjects, seed, variability)
     outputs = np.asarray(OUTPUT_TIMES_H)
-    grid = integration_grid(
-        outputs, breakpoints_h=[DEFAULT_INFUSION_H], first_step_h=POPULATION_FIRST_STEP_H, max_step_h=max_step_h
-    )
+    grid = population_grid(preset, max_step_h)
     keep = np.arange(len(grid))
     chunks = []
     for start in range(0, n_subjects, CHUNK_SUBJECTS):
@@ -264,6 +264,29 @@ def simulate_population(
         if progress is not None:
             progress(min(start + CHUNK_SUBJECTS, n_subjects))
     return _collect(chunks, grid, outputs, n_subjects, seed, preset.name)
+
+
+def hill_curves(preset: Preset) -> list[tuple[float, float]]:
+    """Return the distinct ``(t50_h, hill_n)`` of the preset's time-varying RES uptake curves."""
+    kinetics = [*preset.organs.values(), preset.tumour.kinetics]
+    uptakes = [k.res_uptake for k in kinetics if k.res_uptake is not None and k.res_uptake.t50_h > 0.0]
+    return sorted({(u.t50_h, u.hill_n) for u in uptakes})
+
+
+def population_grid(preset: Preset, max_step_h: float | None = None) -> FloatArray:
+    """Return the step nodes of a population (h): Hill-adapted, or uniform when ``max_step_h`` is given."""
+    outputs = np.asarray(OUTPUT_TIMES_H)
+    if max_step_h is not None:
+        return integration_grid(
+            outputs, breakpoints_h=[DEFAULT_INFUSION_H], first_step_h=POPULATION_FIRST_STEP_H, max_step_h=max_step_h
+        )
+    return hill_adapted_grid(
+        outputs,
+        hill_curves(preset),
+        POPULATION_STEPS,
+        breakpoints_h=[DEFAULT_INFUSION_H],
+        first_step_h=POPULATION_FIRST_STEP_H,
+    )
 
 
 def _run_chunk(

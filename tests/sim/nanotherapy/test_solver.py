@@ -7,7 +7,14 @@ import scipy.linalg
 from sim.nanotherapy.parameters import HillUptake
 from sim.nanotherapy.presets import get_preset
 from sim.nanotherapy.simulation import make_dosing
-from sim.nanotherapy.solver import Dosing, expm_batch, integration_grid, solve_lsoda, solve_magnus
+from sim.nanotherapy.solver import (
+    Dosing,
+    expm_batch,
+    hill_adapted_grid,
+    integration_grid,
+    solve_lsoda,
+    solve_magnus,
+)
 from sim.nanotherapy.spec import ModelSpec, Transfer
 from sim.nanotherapy.structures import hill_step_mean
 from sim.nanotherapy.validation import simulate_mouse_formulation
@@ -71,6 +78,32 @@ def test_integration_grid_contains_outputs_and_breakpoints():
     assert {0.3, 24.0, 0.005} <= set(np.round(grid, 12))
     assert np.all(np.diff(grid) > 0)
     assert np.diff(grid).max() <= 0.25 + 1e-12
+
+
+def test_hill_adapted_grid_keeps_outputs_and_budget():
+    outputs = [0.7, 5.0, 33.3, 100.0]
+    grid = hill_adapted_grid(outputs, [(48.0, 5.0), (0.2, 0.1)], 50, breakpoints_h=[0.005], first_step_h=1e-3)
+    assert grid[0] == 0.0
+    assert grid[-1] == 100.0
+    assert set(outputs) | {0.005} <= set(grid.tolist())
+    assert np.all(np.diff(grid) > 0)
+    assert len(grid) - 1 == 50
+
+
+def test_hill_adapted_grid_refines_steepest_rise():
+    # f(t) = t**n / (t50**n + t**n) rises fastest at t50 * ((n - 1) / (n + 1)) ** (1 / n).
+    steepest = 48.0 * (4.0 / 6.0) ** (1.0 / 5.0)
+    grid = hill_adapted_grid([1.0, 168.0], [(48.0, 5.0)], 60)
+    late = grid[grid >= 1.0]
+    shortest = np.argmin(np.diff(late))
+    assert late[shortest] - 2.0 <= steepest <= late[shortest + 1] + 2.0
+    # Where the fraction is flat the steps are several times longer.
+    assert np.diff(late).max() > 4.0 * np.diff(late).min()
+
+
+def test_hill_adapted_grid_without_curves_is_uniform():
+    grid = hill_adapted_grid([1.0, 101.0], [], 102, first_step_h=0.5, start_h=1.0)
+    np.testing.assert_allclose(np.diff(grid[grid >= 1.0]), 1.0, rtol=1e-9)
 
 
 @pytest.mark.parametrize("name", ["mouse-default", "ntdb-012", "ntdb-005", "vincristine-pla-peg-u16c"])
