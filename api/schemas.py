@@ -127,7 +127,7 @@ class TypedDataOut(BaseModel):
 
 
 class ChainReceiptOut(BaseModel):
-    """Where a grant or revocation event sits on chain; POST it to /audit/receipts/verify to check it."""
+    """Location of a grant or revocation event on chain, which /audit/receipts/verify checks."""
 
     chain_id: int
     contract: str

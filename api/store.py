@@ -95,7 +95,7 @@ class CustodianStore:
         _write_atomically(self._path(patient), token)
 
     def has(self, patient: str, data_class: str | None = None) -> bool:
-        """Whether the store holds a record for ``patient``, with data of ``data_class`` if given."""
+        """Return whether the store has a record for ``patient``, with data of ``data_class`` if given."""
         if not self._path(patient).is_file():
             return False
         return data_class is None or self.get(patient).has(data_class)

@@ -1,9 +1,9 @@
 """``consent-ledger sim pbpk``, ``pbpk-presets`` and ``population``: registered on :data:`cli.sim.sim_app`.
 
 These commands run the nanoparticle PBPK model on values the user types or
-on a JSON clinical record; no chain or consent is involved. Input errors,
+on a JSON clinical record, with no chain or consent involved. Input errors,
 including an output path that cannot be written, exit with status 2 and a
-one-line message; a population whose solver fails exits with status 1.
+one-line message. A population whose solver fails exits with status 1.
 """
 
 from __future__ import annotations

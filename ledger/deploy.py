@@ -149,7 +149,7 @@ def bytecode_hash(artifact: Artifact) -> str:
 
 
 def _is_live(w3: Web3, deployment: Deployment, artifacts: dict[str, Artifact]) -> bool:
-    """Whether every recorded contract has code on chain and matches the current artifact."""
+    """Return whether every recorded contract has code on chain and matches the current artifact."""
     for name in CONTRACT_NAMES:
         entry = deployment.contracts.get(name)
         if entry is None or entry.bytecode_hash != bytecode_hash(artifacts[name]):

@@ -10,7 +10,7 @@ pattern scores
 where GC and AT count the microhomology's bases and 20 is the published
 length weight factor. A microhomology inside a longer one with the same
 deletion length is the same event and is dropped. The microhomology score
-sums the pattern scores; the out-of-frame score is the share (0-100) of
+sums the pattern scores. The out-of-frame score is the share (0-100) of
 that sum from deletions whose length is not a multiple of 3.
 """
 

@@ -7,7 +7,7 @@ regressions on core size (nm), zeta potential (mV), hydrodynamic diameter
 five descriptors of each particle in the data set are not in the app's
 repository, so the regressions cannot be evaluated here for the five sizes.
 Instead, four rates per size are fitted to the observed organ %ID at one
-time point and judged on the other time point, which the fit never sees:
+time point and judged on the other time point, which the fit does not use:
 
 * ``KLRESmax``: uptake by liver phagocytes from liver capillary blood (1/h);
 * ``KLRESrelease``: release from liver phagocytes back to the blood (1/h);

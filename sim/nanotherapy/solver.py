@@ -46,9 +46,9 @@ FIRST_STEP_H = 1e-6
 # tests/sim/nanotherapy/test_solver.py (largest seen 2.7e-4, ntdb-012 at 0.5 h).
 MAX_STEP_H = 0.25
 # Hill-adapted grids: the step density grows as the square root of the summed
-# rates of change of the Hill fractions. Of the powers 1/3, 1/2 and 1 (on
-# populations of ntdb-005, ntdb-012, ntdb-100 and ntdb-200), 1/2 gave the
-# smallest largest tumour error at an equal step count; see docs/benchmarks.md.
+# rates of change of the Hill fractions. Powers 1/3, 1/2 and 1 were tried on
+# populations of ntdb-005, ntdb-012, ntdb-100 and ntdb-200. At an equal step
+# count, 1/2 gave the smallest maximum tumour error (docs/benchmarks.md).
 HILL_DENSITY_POWER = 0.5
 # Share of the adapted steps spread uniformly in time, so no step grows long
 # where the Hill curves are flat.

@@ -190,7 +190,7 @@ class ModelSpec:
     def merge_sinks(self, sinks: tuple[str, ...], merged: str) -> ModelSpec:
         """Return the spec with the absorbing states ``sinks`` lumped into one state ``merged``.
 
-        Only valid for states no transfer leaves; totals and mass balance are
+        Only valid for states no transfer leaves. Totals and mass balance are
         unchanged, and the matrices shrink by one less than the number of
         sinks present. Sinks absent from the spec (dropped by :meth:`reachable`
         because nothing fills them) are skipped, and the spec is returned

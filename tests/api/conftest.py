@@ -56,7 +56,12 @@ def assert_problem(response: Any, status: int, *fragments: str) -> dict[str, Any
 
 
 def grant_consent(client: TestClient, actors: Actors, **terms: Any) -> int:
-    """Grant through the API as the patient's wallet would: fetch the payload, sign, relay."""
+    """Grant through the API as the patient's wallet would and return the consent id."""
+    return int(relay_grant(client, actors, **terms)["consent_id"])
+
+
+def relay_grant(client: TestClient, actors: Actors, **terms: Any) -> dict[str, Any]:
+    """Fetch the grant payload, sign it with the patient's key, relay it, and return the response body."""
     body = {
         "patient": actors.patient.address,
         "grantee_kind": "any_accredited",
@@ -75,7 +80,7 @@ def grant_consent(client: TestClient, actors: Actors, **terms: Any) -> int:
     }
     response = client.post("/patients/consents/grant", json=signed)
     assert response.status_code == 201, response.text
-    return int(response.json()["consent_id"])
+    return dict(response.json())
 
 
 def research(client: TestClient, path: str, researcher: Any, patient: str, **extra: Any) -> Any:

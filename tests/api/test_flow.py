@@ -6,7 +6,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from ledger.client import LedgerClient
-from tests.api.conftest import assert_problem, grant_consent, research
+from tests.api.conftest import assert_problem, grant_consent, relay_grant, research
 from tests.conftest import Actors
 
 pytestmark = pytest.mark.chain
@@ -202,24 +202,7 @@ def test_guide_budget_spans_requests(client: TestClient, actors: Actors):
 
 
 def test_consent_receipt_verifies(client: TestClient, actors: Actors, ledger: LedgerClient):
-    from ledger.eip712 import sign_typed_data
-
-    body = {
-        "patient": actors.patient.address,
-        "grantee_kind": "any_accredited",
-        "data_class": "genomic",
-        "purposes": ["HMB"],
-        "valid_until": 4_000_000_000,
-    }
-    payload = client.post("/patients/consents/grant-payload", json=body).json()
-    signed = {
-        **body,
-        "valid_from": payload["typed_data"]["message"]["validFrom"],
-        "nonce": payload["nonce"],
-        "deadline": payload["deadline"],
-        "signature": sign_typed_data(actors.patient.key, payload["typed_data"]),
-    }
-    granted = client.post("/patients/consents/grant", json=signed).json()
+    granted = relay_grant(client, actors)
 
     verdict = client.post("/audit/receipts/verify", json=granted["receipt"]).json()
     tampered = client.post("/audit/receipts/verify", json={**granted["receipt"], "log_index": 5}).json()

@@ -290,8 +290,8 @@ def test_deadline_passing_while_mined_is_decoded(ledger: LedgerClient, actors: A
     terms = any_accredited_terms(ledger, lifetime_s=10_000)
     nonce, deadline = ledger.consent_nonce(actors.patient.address), ledger.chain_time()
     signature = sign_grant(actors.patient, ledger.consent_domain(), terms, nonce, deadline)
-    # The idle chain's latest block still carries `deadline`, so the simulation passes; the block
-    # that mines the transaction is stamped later and the contract rejects it there.
+    # The idle chain's latest block still carries `deadline`, so the simulation passes. The block
+    # that mines the transaction is stamped later, and the contract rejects it there.
     time.sleep(1.5)
 
     with pytest.raises(ContractRevertError) as caught:
